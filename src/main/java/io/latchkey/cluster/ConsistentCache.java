@@ -1,0 +1,79 @@
+package io.latchkey.cluster;
+
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A bounded in-memory map in front of the database that never keeps what an invalidation removed: a load
+ * that overlapped an invalidation is returned to its caller but not cached. Absent values are remembered too
+ * (in a separate bounded set) so unknown keys do not each cost a query.
+ */
+public final class ConsistentCache<V> {
+
+    private final ConcurrentHashMap<String, V> present = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Boolean> absent = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+    private final int maxPresent;
+    private final int maxAbsent;
+
+    public ConsistentCache(int maxPresent, int maxAbsent) {
+        this.maxPresent = maxPresent;
+        this.maxAbsent = maxAbsent;
+    }
+
+    /** The cached value, or whatever {@code loader} finds (cached unless invalidated meanwhile). */
+    public Optional<V> get(String key, Function<String, Optional<V>> loader) {
+        V cached = present.get(key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        if (absent.containsKey(key)) {
+            return Optional.empty();
+        }
+        long before = generation.get();
+        Optional<V> loaded = loader.apply(key);
+        if (loaded.isPresent()) {
+            remember(present, maxPresent, key, loaded.get(), before);
+        } else {
+            remember(absent, maxAbsent, key, Boolean.TRUE, before);
+        }
+        return loaded;
+    }
+
+    /** Whether answering for {@code key} needs no load. */
+    public boolean contains(String key) {
+        return present.containsKey(key) || absent.containsKey(key);
+    }
+
+    public void invalidate(String key) {
+        generation.incrementAndGet();
+        present.remove(key);
+        absent.remove(key);
+    }
+
+    /** Drops the values matching {@code stale} and every remembered absence. */
+    public void invalidateIf(Predicate<V> stale) {
+        generation.incrementAndGet();
+        present.values().removeIf(stale);
+        absent.clear();
+    }
+
+    public void clear() {
+        generation.incrementAndGet();
+        present.clear();
+        absent.clear();
+    }
+
+    private <T> void remember(ConcurrentHashMap<String, T> map, int max, String key, T value, long before) {
+        if (map.size() >= max) {
+            map.clear(); // crude but bounded: only a flood of distinct keys gets here
+        }
+        map.put(key, value);
+        if (generation.get() != before) {
+            map.remove(key, value);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.latchkey.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every Latchkey setting; each one is also an environment variable (LATCHKEY_...). */
+@ConfigMapping(prefix = "latchkey")
+public interface LatchkeyConfig {
+
+    /** Base64 of the 32-byte AES key that encrypts signing secrets at rest. Required in production. */
+    Optional<String> masterKey();
+
+    /** The `iss` of issued tokens and the RFC 8414 issuer; also the base URL of advertised endpoints. */
+    @WithDefault("http://localhost:8080")
+    String issuer();
+
+    /** The `aud` of issued tokens, required when verifying. */
+    @WithDefault("latchkey")
+    String audience();
+
+    /** How long an issued token is valid. */
+    @WithDefault("PT1H")
+    Duration tokenLifetime();
+
+    /** Clock-skew leeway allowed on `exp` and `nbf`. */
+    @WithDefault("PT30S")
+    Duration clockSkew();
+
+    Cookie cookie();
+
+    Keys keys();
+
+    Cache cache();
+
+    Admin admin();
+
+    Throttle throttle();
+
+    interface Cookie {
+        /** Adds `Secure` to the token cookie; leave on unless serving plain HTTP for development. */
+        @WithDefault("true")
+        boolean secure();
+    }
+
+    interface Keys {
+        /** `max-age` a verifier may cache a fetched key (`GET /keys/{kid}`); bounds how stale it can be. */
+        @WithDefault("PT5M")
+        Duration maxAge();
+    }
+
+    interface Cache {
+        /** Safety net behind LISTEN/NOTIFY: cached keys and revocations are re-read at least this often. */
+        @WithDefault("PT60S")
+        Duration refreshInterval();
+
+        /** Most signing keys held in memory at once. */
+        @WithDefault("100000")
+        int maxKeys();
+    }
+
+    interface Admin {
+        /** First admin created at start when no admin exists (with the password below). */
+        Optional<String> username();
+
+        /** Password of that first admin. */
+        Optional<String> password();
+    }
+
+    interface Throttle {
+        /** Failed logins for one username from one address before logins for the pair are refused. */
+        @WithDefault("5")
+        int maxFailures();
+
+        /** How long the pair is refused once the limit is reached; failures older than this are forgotten. */
+        @WithDefault("PT5M")
+        Duration lockout();
+
+        /** Most (username, address) pairs tracked at once; the oldest are dropped first. */
+        @WithDefault("100000")
+        int maxTracked();
+    }
+}

@@ -1,0 +1,78 @@
+package io.latchkey.gateway;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.OPTIONS;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import io.latchkey.token.VerifiedToken;
+import io.latchkey.web.ApiException;
+import io.latchkey.web.Callers;
+
+/**
+ * Forward authentication for gateways (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz): any method,
+ * the token read from the request's own headers; 204 with the user in X-Auth-* headers, 401 or 403 otherwise.
+ */
+@Path("/auth")
+public class ForwardAuthResource {
+
+    @Inject
+    Callers callers;
+
+    @GET
+    public Response get(@Context HttpHeaders headers, @QueryParam("role") String role) {
+        return check(headers, role);
+    }
+
+    @POST
+    public Response post(@Context HttpHeaders headers, @QueryParam("role") String role) {
+        return check(headers, role);
+    }
+
+    @PUT
+    public Response put(@Context HttpHeaders headers, @QueryParam("role") String role) {
+        return check(headers, role);
+    }
+
+    @DELETE
+    public Response delete(@Context HttpHeaders headers, @QueryParam("role") String role) {
+        return check(headers, role);
+    }
+
+    @PATCH
+    public Response patch(@Context HttpHeaders headers, @QueryParam("role") String role) {
+        return check(headers, role);
+    }
+
+    @HEAD
+    public Response head(@Context HttpHeaders headers, @QueryParam("role") String role) {
+        return check(headers, role);
+    }
+
+    @OPTIONS
+    public Response options(@Context HttpHeaders headers, @QueryParam("role") String role) {
+        return check(headers, role);
+    }
+
+    private Response check(HttpHeaders headers, String role) {
+        VerifiedToken token = callers.user(headers);
+        if (role != null && !token.hasRole(role)) {
+            throw ApiException.forbidden("This needs the role '" + (role.length() > 64 ? "?" : role) + "'.");
+        }
+        return Response.noContent()
+                .header("X-Auth-User-Id", token.userId().toString())
+                .header("X-Auth-Username", token.username())
+                .header("X-Auth-Roles", String.join(",", token.roles()))
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+}

@@ -1,0 +1,81 @@
+package io.latchkey.gateway;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.latchkey.client.Permission;
+import io.latchkey.ops.LatchkeyMetrics;
+import io.latchkey.token.VerifiedToken;
+import io.latchkey.web.ApiException;
+import io.latchkey.web.AuthorizationHeader;
+import io.latchkey.web.Callers;
+import io.latchkey.web.FormBody;
+
+/**
+ * RFC 7662 token introspection. The caller is authenticated first (a client with {@code introspect}, or an
+ * admin bearer); then the request's syntax is checked (exactly one {@code token}); then the token's meaning:
+ * any invalid token, whatever the reason, is {@code {"active": false}} and never an error.
+ */
+@Path("/introspect")
+public class IntrospectionResource {
+
+    private static final Map<String, Boolean> INACTIVE = Map.of("active", false);
+
+    public record Active(boolean active, String tokenType, String sub, String username, List<String> roles,
+            String iss, Object aud, long exp, long iat, long nbf, String jti) {
+    }
+
+    @Inject
+    Callers callers;
+    @Inject
+    LatchkeyMetrics metrics;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response introspect(@Context HttpHeaders headers, String body) {
+        long started = System.nanoTime();
+        authenticateCaller(headers);
+        String token = tokenParameter(headers, body);
+        Optional<VerifiedToken> verified = callers.check(token);
+        metrics.introspected(verified.isPresent());
+        Object answer = verified.<Object>map(IntrospectionResource::active).orElse(INACTIVE);
+        metrics.introspectionTook(System.nanoTime() - started);
+        return Response.ok(answer).header("Cache-Control", "no-store").build();
+    }
+
+    private void authenticateCaller(HttpHeaders headers) {
+        AuthorizationHeader authorization = AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
+        if (authorization.scheme() == AuthorizationHeader.Scheme.BEARER) {
+            callers.admin(headers);
+        } else {
+            callers.client(headers, Permission.INTROSPECT);
+        }
+    }
+
+    private static String tokenParameter(HttpHeaders headers, String body) {
+        MediaType type = headers.getMediaType();
+        if (type == null || !type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+            throw ApiException.invalidRequest("Send the token as an application/x-www-form-urlencoded 'token' field.");
+        }
+        return FormBody.parse(body).get("token").filter(t -> !t.isEmpty())
+                .orElseThrow(() -> ApiException.invalidRequest("The 'token' parameter is missing."));
+    }
+
+    private static Active active(VerifiedToken t) {
+        Object aud = t.audience().size() == 1 ? t.audience().get(0) : t.audience();
+        return new Active(true, "Bearer", t.userId().toString(), t.username(), t.roles(), t.issuer(), aud,
+                t.expiresAt(), t.issuedAt(), t.notBefore(), t.jti());
+    }
+}

@@ -1,0 +1,33 @@
+package io.latchkey.gateway;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import io.latchkey.config.LatchkeyConfig;
+
+/** RFC 8414 authorization server metadata; {@code issuer} equals the {@code iss} of issued tokens. */
+@Path("/.well-known/oauth-authorization-server")
+public class MetadataResource {
+
+    public record Metadata(String issuer, String introspectionEndpoint,
+            List<String> introspectionEndpointAuthMethodsSupported, String tokenEndpoint,
+            List<String> responseTypesSupported) {
+    }
+
+    @Inject
+    LatchkeyConfig config;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Metadata metadata() {
+        String base = config.issuer().endsWith("/") ? config.issuer().substring(0, config.issuer().length() - 1)
+                : config.issuer();
+        return new Metadata(config.issuer(), base + "/introspect", List.of("client_secret_basic"), base + "/login",
+                List.of());
+    }
+}

@@ -1,0 +1,62 @@
+package io.latchkey.key;
+
+import java.util.Base64;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.latchkey.client.ClientService.CachedClient;
+import io.latchkey.client.Permission;
+import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.ops.AuditLog;
+import io.latchkey.web.ApiException;
+import io.latchkey.web.Callers;
+import io.latchkey.web.ClientAddress;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The cached secret fetch: a user's current key as a JWK, for services that verify tokens locally. With HMAC
+ * the key also signs, so only clients with {@code keys:read} get it, and every fetch is audited.
+ */
+@Path("/keys/{kid}")
+public class KeyResource {
+
+    public record Jwk(String kty, String kid, String alg, String use, String k, String sub) {
+        @Override
+        public String toString() {
+            return "Jwk[kid=" + kid + ", sub=" + sub + "]";
+        }
+    }
+
+    @Inject
+    Callers callers;
+    @Inject
+    KeyCache keys;
+    @Inject
+    AuditLog audit;
+    @Inject
+    LatchkeyConfig config;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response fetch(@PathParam("kid") String kid, @Context HttpHeaders headers, @Context HttpServerRequest request) {
+        CachedClient client = callers.client(headers, Permission.KEYS_READ);
+        ActiveKey key = (kid.length() > 128 ? java.util.Optional.<ActiveKey>empty() : keys.find(kid)).orElse(null);
+        audit.record("key.fetch", key == null ? "not_found" : "success", client.clientId(),
+                kid.length() > 128 ? kid.substring(0, 128) : kid, ClientAddress.of(request));
+        if (key == null) {
+            throw ApiException.notFound("No current key has that kid.");
+        }
+        String k = Base64.getUrlEncoder().withoutPadding().encodeToString(key.secret().getEncoded());
+        return Response.ok(new Jwk("oct", key.kid(), "HS256", "sig", k, key.userId().toString()))
+                .header("Cache-Control", "private, max-age=" + config.keys().maxAge().toSeconds())
+                .build();
+    }
+}

@@ -1,0 +1,92 @@
+package io.latchkey.session;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.latchkey.key.KeyService;
+import io.latchkey.ops.AuditLog;
+import io.latchkey.ops.LatchkeyMetrics;
+import io.latchkey.token.IssuedToken;
+import io.latchkey.token.Revocations;
+import io.latchkey.token.TokenIssuer;
+import io.latchkey.token.VerifiedToken;
+import io.latchkey.user.User;
+import io.latchkey.user.UserService;
+import io.latchkey.web.ApiException;
+
+/** Logging in and out: throttling, the password check, issuing the token, and the audit trail of each. */
+@ApplicationScoped
+public class LoginService {
+
+    public record LoginResult(User user, IssuedToken token) {
+    }
+
+    @Inject
+    LoginThrottle throttle;
+    @Inject
+    UserService users;
+    @Inject
+    KeyService keys;
+    @Inject
+    TokenIssuer issuer;
+    @Inject
+    Revocations revocations;
+    @Inject
+    AuditLog audit;
+    @Inject
+    LatchkeyMetrics metrics;
+
+    LoginResult login(LoginCredentials credentials, String address) {
+        long started = System.nanoTime();
+        try {
+            Optional<Duration> refused = throttle.refusedFor(credentials.username(), address);
+            if (refused.isPresent()) {
+                metrics.loginThrottled();
+                audit.record("login", "throttled", shortened(credentials.username()), null, address);
+                throw tooManyAttempts(refused.get());
+            }
+            Optional<User> user = users.authenticate(credentials.username(), credentials.password());
+            if (user.isEmpty()) {
+                throttle.failed(credentials.username(), address);
+                metrics.loginFailed();
+                audit.record("login", "invalid_credentials", shortened(credentials.username()), null, address);
+                // same body for unknown user, wrong password and disabled user
+                throw new ApiException(401, "invalid_credentials", "The username or password is incorrect.");
+            }
+            throttle.succeeded(credentials.username(), address);
+            User found = user.get();
+            IssuedToken token = issuer.issue(found.id(), found.username(), found.roles(), keys.currentKeyOf(found.id()));
+            metrics.loginSucceeded();
+            audit.record("login", "success", found.username(), found.id().toString(), address);
+            return new LoginResult(found, token);
+        } finally {
+            metrics.loginTook(System.nanoTime() - started);
+        }
+    }
+
+    /** Revokes the token until it would have expired; a no-op for an absent or invalid token. */
+    void logout(Optional<VerifiedToken> token, String address) {
+        if (token.isEmpty()) {
+            audit.record("logout", "no_valid_token", null, null, address);
+            return;
+        }
+        VerifiedToken t = token.get();
+        revocations.revoke(t.jti(), t.expiresAt());
+        metrics.tokenRevoked();
+        audit.record("logout", "success", t.username(), t.userId().toString(), address);
+    }
+
+    private static ApiException tooManyAttempts(Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return new ApiException(429, "too_many_attempts", "Too many failed logins; try again later.",
+                Map.of("Retry-After", Long.toString(seconds)));
+    }
+
+    private static String shortened(String username) {
+        return username.length() > 64 ? username.substring(0, 64) + "..." : username;
+    }
+}

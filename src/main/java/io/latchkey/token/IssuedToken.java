@@ -1,0 +1,12 @@
+package io.latchkey.token;
+
+import java.time.Instant;
+
+/** A freshly signed token and when it expires. */
+public record IssuedToken(String token, String jti, Instant expiresAt) {
+
+    @Override
+    public String toString() {
+        return "IssuedToken[jti=" + jti + ", expiresAt=" + expiresAt + "]";
+    }
+}

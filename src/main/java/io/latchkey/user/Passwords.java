@@ -1,0 +1,48 @@
+package io.latchkey.user;
+
+import java.nio.charset.StandardCharsets;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+
+import io.latchkey.web.ApiException;
+
+/**
+ * Password hashing with argon2id at OWASP's recommended minimum (m=19 MiB, t=2, p=1; 16-byte salt,
+ * 32-byte hash), encoded in the PHC string format so parameters can be raised later without a migration.
+ */
+@ApplicationScoped
+public class Passwords {
+
+    public static final int MEMORY_KIB = 19 * 1024;
+    public static final int ITERATIONS = 2;
+    public static final int PARALLELISM = 1;
+    public static final int MIN_BYTES = 8;
+    public static final int MAX_BYTES = 1024;
+
+    private final Argon2PasswordEncoder encoder = new Argon2PasswordEncoder(16, 32, PARALLELISM, MEMORY_KIB, ITERATIONS);
+    /** Hash of nothing anyone knows: verified against when the user does not exist, so both cost the same. */
+    private final String dummyHash = encoder.encode("latchkey-dummy-password-for-timing");
+
+    public String hash(String password) {
+        return encoder.encode(password);
+    }
+
+    /** Checks in constant time; {@code hash} null means "no such user" and still costs one full hash. */
+    public boolean matches(String password, String hash) {
+        boolean matches = encoder.matches(password, hash == null ? dummyHash : hash);
+        return hash != null && matches;
+    }
+
+    /** Rejects a password for a new account or a change. */
+    public static void checkAcceptable(String password) {
+        if (password == null) {
+            throw ApiException.invalidRequest("The password is missing.");
+        }
+        int bytes = password.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < MIN_BYTES || bytes > MAX_BYTES) {
+            throw ApiException.invalidRequest("The password must be " + MIN_BYTES + " to " + MAX_BYTES + " bytes long.");
+        }
+    }
+}

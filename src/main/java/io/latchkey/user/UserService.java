@@ -1,0 +1,154 @@
+package io.latchkey.user;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
+
+import io.latchkey.cluster.Change;
+import io.latchkey.cluster.ChangeFeed;
+import io.latchkey.key.KeyService;
+import io.latchkey.ops.LatchkeyMetrics;
+import io.latchkey.web.ApiException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * Users and their passwords. Password hashing runs outside database transactions (it takes tens of
+ * milliseconds and would hold a connection); every change that must end a user's sessions rotates their key.
+ */
+@ApplicationScoped
+public class UserService {
+
+    @Inject
+    EntityManager entityManager;
+    @Inject
+    Passwords passwords;
+    @Inject
+    KeyService keys;
+    @Inject
+    ChangeFeed changes;
+    @Inject
+    LatchkeyMetrics metrics;
+    @Inject
+    Clock clock;
+
+    /** What an administrator may change on a user; absent fields stay as they are. */
+    public record UserChanges(Optional<Boolean> enabled, Optional<List<String>> roles, Optional<String> password) {
+    }
+
+    public record Page(List<User> users, long total) {
+    }
+
+    public User create(String rawUsername, String password, List<String> rawRoles) {
+        String username = Usernames.normalize(rawUsername);
+        Passwords.checkAcceptable(password);
+        List<String> roles = Roles.validate(rawRoles);
+        String hash = passwords.hash(password);
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                if (findByUsername(username).isPresent()) {
+                    throw ApiException.conflict("That username is taken.");
+                }
+                User user = new User(UUID.randomUUID(), username, hash, roles, now());
+                entityManager.persist(user);
+                entityManager.flush();
+                keys.createFor(user.id());
+                return user;
+            });
+        } catch (PersistenceException e) {
+            throw ApiException.conflict("That username is taken."); // lost a race with a concurrent create
+        }
+    }
+
+    /** The user with these credentials, if they exist, are enabled and the password matches; costs one hash always. */
+    public Optional<User> authenticate(String rawUsername, String password) {
+        Optional<User> user;
+        try {
+            user = findByUsername(Usernames.normalize(rawUsername));
+        } catch (ApiException e) {
+            user = Optional.empty(); // a name that cannot exist is just an unknown user
+        }
+        boolean matches = passwords.matches(password, user.map(User::passwordHash).orElse(null));
+        return user.filter(u -> matches && u.enabled());
+    }
+
+    public Optional<User> find(UUID id) {
+        return Optional.ofNullable(entityManager.find(User.class, id));
+    }
+
+    public Optional<User> findByUsername(String normalizedUsername) {
+        return entityManager.createQuery("SELECT u FROM User u WHERE u.username = :name", User.class)
+                .setParameter("name", normalizedUsername)
+                .getResultStream().findFirst();
+    }
+
+    public boolean anyAdminExists() {
+        return !entityManager.createNativeQuery("SELECT 1 FROM users WHERE 'admin' = ANY(roles) LIMIT 1")
+                .getResultList().isEmpty();
+    }
+
+    public Page list(int offset, int limit) {
+        List<User> users = entityManager.createQuery("SELECT u FROM User u ORDER BY u.createdAt, u.id", User.class)
+                .setFirstResult(offset).setMaxResults(limit).getResultList();
+        long total = entityManager.createQuery("SELECT count(u) FROM User u", Long.class).getSingleResult();
+        return new Page(users, total);
+    }
+
+    /** Applies {@code changes}; disabling, a new password or new roles end all of the user's sessions. */
+    public User update(UUID id, UserChanges requested) {
+        requested.password().ifPresent(Passwords::checkAcceptable);
+        Optional<List<String>> roles = requested.roles().map(Roles::validate);
+        Optional<String> hash = requested.password().map(passwords::hash);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            User user = find(id).orElseThrow(() -> ApiException.notFound("No such user."));
+            Instant now = now();
+            boolean endSessions = false;
+            if (requested.enabled().isPresent() && requested.enabled().get() != user.enabled()) {
+                user.setEnabled(requested.enabled().get(), now);
+                endSessions = true;
+            }
+            if (roles.isPresent() && !roles.get().equals(user.roles())) {
+                user.setRoles(roles.get(), now);
+                endSessions = true;
+            }
+            if (hash.isPresent()) {
+                user.setPasswordHash(hash.get(), now);
+                endSessions = true;
+            }
+            if (endSessions) {
+                keys.rotate(user.id());
+                metrics.userTokensRevoked();
+            }
+            return user;
+        });
+    }
+
+    /** Rotates the user's key: every token they hold is invalid from now on. */
+    public String rotateKey(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            find(id).orElseThrow(() -> ApiException.notFound("No such user."));
+            metrics.userTokensRevoked();
+            return keys.rotate(id).kid();
+        });
+    }
+
+    public void delete(UUID id) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            User user = find(id).orElseThrow(() -> ApiException.notFound("No such user."));
+            entityManager.remove(user); // signing keys go with it (ON DELETE CASCADE)
+            changes.publish(Change.user(id));
+            metrics.userTokensRevoked();
+        });
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,76 @@
+package io.latchkey.web;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import io.latchkey.client.ClientService;
+import io.latchkey.client.ClientService.CachedClient;
+import io.latchkey.client.Permission;
+import io.latchkey.token.InvalidTokenException;
+import io.latchkey.token.TokenVerifier;
+import io.latchkey.token.VerifiedToken;
+import io.latchkey.user.User;
+
+/** Who is calling: a user by token, an admin, or a client by HTTP Basic. Done before any operation runs. */
+@ApplicationScoped
+public class Callers {
+
+    @Inject
+    TokenVerifier verifier;
+    @Inject
+    ClientService clients;
+
+    /** The verified token the request presents, or empty when it presents none. Invalid: 401 invalid_token. */
+    public Optional<VerifiedToken> optionalUser(HttpHeaders headers) {
+        TokenSource.Presented presented = TokenSource.read(headers);
+        if (presented instanceof TokenSource.Absent) {
+            return Optional.empty();
+        }
+        return Optional.of(verified(presented));
+    }
+
+    /** The verified token of the request: 401 without one (RFC 6750 challenge), 401 invalid_token for a bad one. */
+    public VerifiedToken user(HttpHeaders headers) {
+        return optionalUser(headers).orElseThrow(ApiException::tokenMissing);
+    }
+
+    /** A user holding the admin role: 401 as {@link #user}, 403 for anyone else. */
+    public VerifiedToken admin(HttpHeaders headers) {
+        VerifiedToken token = user(headers);
+        if (!token.hasRole(User.ADMIN_ROLE)) {
+            throw ApiException.forbidden("This needs the admin role.");
+        }
+        return token;
+    }
+
+    /** A client authenticated with HTTP Basic: 401 invalid_client when not, 403 without {@code permission}. */
+    public CachedClient client(HttpHeaders headers, Permission permission) {
+        AuthorizationHeader header = AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
+        CachedClient client = header.basic()
+                .flatMap(basic -> clients.authenticate(basic.id(), basic.secret()))
+                .orElseThrow(ApiException::invalidClient);
+        if (!client.permissions().contains(permission)) {
+            throw ApiException.forbidden("This client lacks the '" + permission.wireName() + "' permission.");
+        }
+        return client;
+    }
+
+    /** Verifies a token given in a request body (not a request credential). */
+    public Optional<VerifiedToken> check(String token) {
+        try {
+            return Optional.of(verifier.verify(token));
+        } catch (InvalidTokenException e) {
+            return Optional.empty();
+        }
+    }
+
+    private VerifiedToken verified(TokenSource.Presented presented) {
+        if (presented instanceof TokenSource.Found found) {
+            return check(found.token()).orElseThrow(ApiException::tokenInvalid);
+        }
+        throw ApiException.tokenInvalid();
+    }
+}

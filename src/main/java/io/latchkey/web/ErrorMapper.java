@@ -1,0 +1,67 @@
+package io.latchkey.web;
+
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JacksonException;
+
+/** Every failure leaves as the contract's JSON error body; nothing internal reaches a client. */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    @ServerExceptionMapper
+    public Response apiException(ApiException e) {
+        Response.ResponseBuilder response = json(e.status(), e.error(), e.getMessage());
+        e.headers().forEach(response::header);
+        return response.build();
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response malformedJson(JacksonException e) {
+        return json(400, "invalid_request", "The request body is not valid JSON of the expected shape.").build();
+    }
+
+    @ServerExceptionMapper
+    public Response webApplicationException(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e instanceof NotSupportedException) {
+            return json(400, "invalid_request", "Unsupported Content-Type for this endpoint.").build();
+        }
+        if (e instanceof NotAllowedException) {
+            Response.ResponseBuilder response = json(405, "method_not_allowed", "Method not allowed on this resource.");
+            String allow = e.getResponse().getHeaderString("Allow");
+            if (allow != null) {
+                response.header("Allow", allow);
+            }
+            return response.build();
+        }
+        if (e instanceof NotAcceptableException) {
+            return json(406, "not_acceptable", "This resource answers in JSON only.").build();
+        }
+        if (status == 404) {
+            return json(404, "not_found", "No such resource.").build();
+        }
+        if (status >= 400 && status < 500) {
+            return json(status, "invalid_request", "The request could not be processed.").build();
+        }
+        return unexpected(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("Unexpected failure while serving a request", e);
+        return json(500, "server_error", "An internal error occurred.").build();
+    }
+
+    static Response.ResponseBuilder json(int status, String error, String description) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(error, description));
+    }
+}

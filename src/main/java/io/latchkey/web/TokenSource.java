@@ -1,0 +1,64 @@
+package io.latchkey.web;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.HttpHeaders;
+
+/**
+ * Where a request's token comes from: {@code Authorization: Bearer}, then cookie {@code token}, then header
+ * {@code X-JWT-Auth-Token}. The first source present is the only one used: a broken Authorization header is
+ * not excused by a good cookie. {@code Authorization: Basic} is never a token source.
+ */
+public final class TokenSource {
+
+    public static final String COOKIE = "token";
+    public static final String HEADER = "X-JWT-Auth-Token";
+
+    /** What the request presents: nothing, a token to verify, or a source that is present but unusable. */
+    public sealed interface Presented permits Absent, Found, Malformed {
+    }
+
+    public record Absent() implements Presented {
+    }
+
+    public record Found(String token) implements Presented {
+        @Override
+        public String toString() {
+            return "Found[token=<redacted>]";
+        }
+    }
+
+    public record Malformed() implements Presented {
+    }
+
+    private TokenSource() {
+    }
+
+    public static Presented read(HttpHeaders headers) {
+        return read(headers.getRequestHeader(HttpHeaders.AUTHORIZATION), headers.getCookies(),
+                headers.getRequestHeader(HEADER));
+    }
+
+    static Presented read(List<String> authorization, Map<String, Cookie> cookies, List<String> tokenHeader) {
+        AuthorizationHeader header = AuthorizationHeader.of(authorization);
+        if (header.isPresent() && header.scheme() != AuthorizationHeader.Scheme.BASIC) {
+            return header.scheme() == AuthorizationHeader.Scheme.BEARER
+                    ? header.credentials().<Presented>map(Found::new).orElseGet(Malformed::new)
+                    : new Malformed();
+        }
+        Cookie cookie = cookies == null ? null : cookies.get(COOKIE);
+        if (cookie != null) {
+            return nonEmpty(cookie.getValue());
+        }
+        if (tokenHeader != null && !tokenHeader.isEmpty()) {
+            return tokenHeader.size() == 1 ? nonEmpty(tokenHeader.get(0)) : new Malformed();
+        }
+        return new Absent();
+    }
+
+    private static Presented nonEmpty(String token) {
+        return token == null || token.isBlank() ? new Malformed() : new Found(token.strip());
+    }
+}
