@@ -103,17 +103,16 @@ public class ClientService {
         });
     }
 
-    /** The client with these credentials, compared in constant time; empty when unknown or wrong. */
-    public Optional<CachedClient> authenticate(String clientId, String secret) {
-        Optional<CachedClient> client = clientId.length() > 64 ? Optional.empty() : cache.get(clientId, this::load);
+    /**
+     * The client with these credentials, compared in constant time; empty when unknown or wrong. With
+     * {@code memoryOnly}, throws {@link io.latchkey.cluster.NotInMemory} instead of querying the database.
+     */
+    public Optional<CachedClient> authenticate(String clientId, String secret, boolean memoryOnly) {
+        Optional<CachedClient> client = clientId.length() > 64 ? Optional.empty()
+                : memoryOnly ? cache.getInMemory(clientId) : cache.get(clientId, this::load);
         byte[] expected = client.map(CachedClient::secretHash).orElse(dummyHash);
         boolean matches = MessageDigest.isEqual(expected, sha256(secret));
         return client.filter(c -> matches);
-    }
-
-    /** Whether authenticating {@code clientId} needs no database round trip. */
-    public boolean isCached(String clientId) {
-        return cache.contains(clientId);
     }
 
     private Optional<CachedClient> load(String clientId) {

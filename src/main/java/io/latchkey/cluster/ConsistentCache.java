@@ -43,9 +43,16 @@ public final class ConsistentCache<V> {
         return loaded;
     }
 
-    /** Whether answering for {@code key} needs no load. */
-    public boolean contains(String key) {
-        return present.containsKey(key) || absent.containsKey(key);
+    /** The cached answer for {@code key}; {@link NotInMemory} when only a load could tell. */
+    public Optional<V> getInMemory(String key) {
+        V cached = present.get(key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        if (absent.containsKey(key)) {
+            return Optional.empty();
+        }
+        throw NotInMemory.INSTANCE;
     }
 
     public void invalidate(String key) {

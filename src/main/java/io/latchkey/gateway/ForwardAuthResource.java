@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.Response;
 import io.latchkey.token.VerifiedToken;
 import io.latchkey.web.ApiException;
 import io.latchkey.web.Callers;
+import io.latchkey.web.HotPath;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Forward authentication for gateways (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz): any method,
@@ -29,50 +31,52 @@ public class ForwardAuthResource {
     Callers callers;
 
     @GET
-    public Response get(@Context HttpHeaders headers, @QueryParam("role") String role) {
+    public Uni<Response> get(@Context HttpHeaders headers, @QueryParam("role") String role) {
         return check(headers, role);
     }
 
     @POST
-    public Response post(@Context HttpHeaders headers, @QueryParam("role") String role) {
+    public Uni<Response> post(@Context HttpHeaders headers, @QueryParam("role") String role) {
         return check(headers, role);
     }
 
     @PUT
-    public Response put(@Context HttpHeaders headers, @QueryParam("role") String role) {
+    public Uni<Response> put(@Context HttpHeaders headers, @QueryParam("role") String role) {
         return check(headers, role);
     }
 
     @DELETE
-    public Response delete(@Context HttpHeaders headers, @QueryParam("role") String role) {
+    public Uni<Response> delete(@Context HttpHeaders headers, @QueryParam("role") String role) {
         return check(headers, role);
     }
 
     @PATCH
-    public Response patch(@Context HttpHeaders headers, @QueryParam("role") String role) {
+    public Uni<Response> patch(@Context HttpHeaders headers, @QueryParam("role") String role) {
         return check(headers, role);
     }
 
     @HEAD
-    public Response head(@Context HttpHeaders headers, @QueryParam("role") String role) {
+    public Uni<Response> head(@Context HttpHeaders headers, @QueryParam("role") String role) {
         return check(headers, role);
     }
 
     @OPTIONS
-    public Response options(@Context HttpHeaders headers, @QueryParam("role") String role) {
+    public Uni<Response> options(@Context HttpHeaders headers, @QueryParam("role") String role) {
         return check(headers, role);
     }
 
-    private Response check(HttpHeaders headers, String role) {
-        VerifiedToken token = callers.user(headers);
-        if (role != null && !token.hasRole(role)) {
-            throw ApiException.forbidden("This needs the role '" + (role.length() > 64 ? "?" : role) + "'.");
-        }
-        return Response.noContent()
-                .header("X-Auth-User-Id", token.userId().toString())
-                .header("X-Auth-Username", token.username())
-                .header("X-Auth-Roles", String.join(",", token.roles()))
-                .header("Cache-Control", "no-store")
-                .build();
+    private Uni<Response> check(HttpHeaders headers, String role) {
+        return HotPath.answer(memoryOnly -> {
+            VerifiedToken token = callers.user(headers, memoryOnly);
+            if (role != null && !token.hasRole(role)) {
+                throw ApiException.forbidden("This needs the role '" + (role.length() > 64 ? "?" : role) + "'.");
+            }
+            return Response.noContent()
+                    .header("X-Auth-User-Id", token.userId().toString())
+                    .header("X-Auth-Username", token.username())
+                    .header("X-Auth-Roles", String.join(",", token.roles()))
+                    .header("Cache-Control", "no-store")
+                    .build();
+        });
     }
 }

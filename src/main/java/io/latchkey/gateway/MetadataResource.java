@@ -9,6 +9,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import io.latchkey.config.LatchkeyConfig;
+import io.smallrye.common.annotation.NonBlocking;
 
 /** RFC 8414 authorization server metadata; {@code issuer} equals the {@code iss} of issued tokens. */
 @Path("/.well-known/oauth-authorization-server")
@@ -23,6 +24,7 @@ public class MetadataResource {
     LatchkeyConfig config;
 
     @GET
+    @NonBlocking // constant: answered on the I/O thread, like the hot paths it is compared with in bench/
     @Produces(MediaType.APPLICATION_JSON)
     public Metadata metadata() {
         String base = config.issuer().endsWith("/") ? config.issuer().substring(0, config.issuer().length() - 1)

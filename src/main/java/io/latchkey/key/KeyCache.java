@@ -40,9 +40,14 @@ public class KeyCache {
         return cache.get(kid, keys::loadActive);
     }
 
-    /** Whether {@link #find} can answer for {@code kid} from memory. */
-    public boolean isCached(String kid) {
-        return cache.contains(kid);
+    /** As {@link #find}, from memory only: throws {@link io.latchkey.cluster.NotInMemory} on a miss. */
+    public Optional<ActiveKey> findInMemory(String kid) {
+        return cache.getInMemory(kid);
+    }
+
+    /** {@link #findInMemory} or {@link #find}. */
+    public Optional<ActiveKey> find(String kid, boolean memoryOnly) {
+        return memoryOnly ? findInMemory(kid) : find(kid);
     }
 
     void onChange(@Observes Change change) {

@@ -19,6 +19,7 @@ import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.UnresolvableKeyException;
 
+import io.latchkey.cluster.NotInMemory;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyCache;
@@ -44,14 +45,21 @@ public class TokenVerifier {
     @Inject
     Revocations revocations;
 
-    private JwtConsumer consumer;
+    /** Two consumers, same rules: one may load an unknown kid from the database, one answers from memory only. */
+    private JwtConsumer loading;
+    private JwtConsumer inMemory;
 
     @PostConstruct
     void configure() {
+        loading = consumer(false);
+        inMemory = consumer(true);
+    }
+
+    private JwtConsumer consumer(boolean memoryOnly) {
         long lifetimeMinutes = Math.max(1, (config.tokenLifetime().toSeconds() + 59) / 60);
-        consumer = new JwtConsumerBuilder()
+        return new JwtConsumerBuilder()
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
-                .setVerificationKeyResolver((jws, nesting) -> resolve(jws))
+                .setVerificationKeyResolver((jws, nesting) -> resolve(jws, memoryOnly))
                 .setRequireExpirationTime()
                 .setRequireIssuedAt()
                 .setRequireNotBefore()
@@ -64,12 +72,21 @@ public class TokenVerifier {
                 .build();
     }
 
+    /** Verifies {@code token}; may query the database for a key not yet cached here. */
     public VerifiedToken verify(String token) throws InvalidTokenException {
+        return verify(token, false);
+    }
+
+    /**
+     * Verifies {@code token}; with {@code memoryOnly}, throws {@link io.latchkey.cluster.NotInMemory} rather
+     * than query the database (the caller retries on a thread that may block).
+     */
+    public VerifiedToken verify(String token, boolean memoryOnly) throws InvalidTokenException {
         checkSize(token);
-        JwtContext context = parseAndCheckSignatureAndClaims(token);
+        JwtContext context = parseAndCheckSignatureAndClaims(token, memoryOnly);
         try {
             JwtClaims claims = context.getJwtClaims();
-            ActiveKey key = checkKeyBelongsToSubject(context, claims.getSubject());
+            ActiveKey key = checkKeyBelongsToSubject(context, claims.getSubject(), memoryOnly);
             checkNotRevoked(claims.getJwtId());
             return new VerifiedToken(claims.getJwtId(), key.userId(),
                     claims.getStringClaimValue(TokenIssuer.USERNAME_CLAIM),
@@ -87,30 +104,35 @@ public class TokenVerifier {
         }
     }
 
-    private JwtContext parseAndCheckSignatureAndClaims(String token) throws InvalidTokenException {
+    private JwtContext parseAndCheckSignatureAndClaims(String token, boolean memoryOnly) throws InvalidTokenException {
         try {
-            return consumer.process(token);
+            return (memoryOnly ? inMemory : loading).process(token);
         } catch (InvalidJwtException e) {
-            throw invalid(e.getMessage());
+            if (e.getCause() instanceof NotInMemory) {
+                throw NotInMemory.INSTANCE; // jose4j wraps what the key resolver throws
+            }
+            throw invalid(reasonOf(e));
         } catch (RuntimeException e) {
             throw invalid("unparseable: " + e.getClass().getSimpleName());
         }
     }
 
-    private Key resolve(JsonWebStructure jws) throws UnresolvableKeyException {
+    private Key resolve(JsonWebStructure jws, boolean memoryOnly) throws UnresolvableKeyException {
         String kid = jws.getKeyIdHeaderValue();
         if (kid == null || kid.length() > 128) {
             throw new UnresolvableKeyException("no usable kid");
         }
-        return keys.find(kid).orElseThrow(() -> new UnresolvableKeyException("unknown or retired kid")).secret();
+        return keys.find(kid, memoryOnly).orElseThrow(() -> new UnresolvableKeyException("unknown or retired kid"))
+                .secret();
     }
 
-    private ActiveKey checkKeyBelongsToSubject(JwtContext context, String subject) throws InvalidTokenException {
+    private ActiveKey checkKeyBelongsToSubject(JwtContext context, String subject, boolean memoryOnly)
+            throws InvalidTokenException {
         List<JsonWebStructure> structures = context.getJoseObjects();
         if (structures.size() != 1) {
             throw invalid("nested token");
         }
-        ActiveKey key = keys.find(structures.get(0).getKeyIdHeaderValue())
+        ActiveKey key = keys.find(structures.get(0).getKeyIdHeaderValue(), memoryOnly)
                 .orElseThrow(() -> invalid("key retired during the check"));
         if (!key.userId().toString().equals(subject)) {
             throw invalid("kid of another user");
@@ -129,6 +151,11 @@ public class TokenVerifier {
             return List.of();
         }
         return List.copyOf(claims.getStringListClaimValue(TokenIssuer.ROLES_CLAIM));
+    }
+
+    /** jose4j's messages quote the token itself, which must never reach a log: keep the error codes only. */
+    private static String reasonOf(InvalidJwtException e) {
+        return "jose4j error codes " + e.getErrorDetails().stream().map(d -> Integer.toString(d.getErrorCode())).toList();
     }
 
     private static InvalidTokenException invalid(String reason) {

@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import io.latchkey.client.ClientService;
+import io.latchkey.cluster.NotInMemory;
 import io.latchkey.client.ClientService.CachedClient;
 import io.latchkey.client.Permission;
 import io.latchkey.token.InvalidTokenException;
@@ -29,17 +30,31 @@ public class Callers {
         if (presented instanceof TokenSource.Absent) {
             return Optional.empty();
         }
-        return Optional.of(verified(presented));
+        return Optional.of(verified(presented, false));
     }
 
     /** The verified token of the request: 401 without one (RFC 6750 challenge), 401 invalid_token for a bad one. */
     public VerifiedToken user(HttpHeaders headers) {
-        return optionalUser(headers).orElseThrow(ApiException::tokenMissing);
+        return user(headers, false);
+    }
+
+    /** As {@link #user(HttpHeaders)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
+    public VerifiedToken user(HttpHeaders headers, boolean memoryOnly) {
+        TokenSource.Presented presented = TokenSource.read(headers);
+        if (presented instanceof TokenSource.Absent) {
+            throw ApiException.tokenMissing();
+        }
+        return verified(presented, memoryOnly);
     }
 
     /** A user holding the admin role: 401 as {@link #user}, 403 for anyone else. */
     public VerifiedToken admin(HttpHeaders headers) {
-        VerifiedToken token = user(headers);
+        return admin(headers, false);
+    }
+
+    /** As {@link #admin(HttpHeaders)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
+    public VerifiedToken admin(HttpHeaders headers, boolean memoryOnly) {
+        VerifiedToken token = user(headers, memoryOnly);
         if (!token.hasRole(User.ADMIN_ROLE)) {
             throw ApiException.forbidden("This needs the admin role.");
         }
@@ -48,9 +63,14 @@ public class Callers {
 
     /** A client authenticated with HTTP Basic: 401 invalid_client when not, 403 without {@code permission}. */
     public CachedClient client(HttpHeaders headers, Permission permission) {
+        return client(headers, permission, false);
+    }
+
+    /** As {@link #client(HttpHeaders, Permission)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
+    public CachedClient client(HttpHeaders headers, Permission permission, boolean memoryOnly) {
         AuthorizationHeader header = AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
         CachedClient client = header.basic()
-                .flatMap(basic -> clients.authenticate(basic.id(), basic.secret()))
+                .flatMap(basic -> clients.authenticate(basic.id(), basic.secret(), memoryOnly))
                 .orElseThrow(ApiException::invalidClient);
         if (!client.permissions().contains(permission)) {
             throw ApiException.forbidden("This client lacks the '" + permission.wireName() + "' permission.");
@@ -60,16 +80,21 @@ public class Callers {
 
     /** Verifies a token given in a request body (not a request credential). */
     public Optional<VerifiedToken> check(String token) {
+        return check(token, false);
+    }
+
+    /** As {@link #check(String)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
+    public Optional<VerifiedToken> check(String token, boolean memoryOnly) {
         try {
-            return Optional.of(verifier.verify(token));
+            return Optional.of(verifier.verify(token, memoryOnly));
         } catch (InvalidTokenException e) {
             return Optional.empty();
         }
     }
 
-    private VerifiedToken verified(TokenSource.Presented presented) {
+    private VerifiedToken verified(TokenSource.Presented presented, boolean memoryOnly) {
         if (presented instanceof TokenSource.Found found) {
-            return check(found.token()).orElseThrow(ApiException::tokenInvalid);
+            return check(found.token(), memoryOnly).orElseThrow(ApiException::tokenInvalid);
         }
         throw ApiException.tokenInvalid();
     }
