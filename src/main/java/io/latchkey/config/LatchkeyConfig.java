@@ -13,6 +13,10 @@ public interface LatchkeyConfig {
     /** Base64 of the 32-byte AES key that encrypts signing secrets at rest. Required in production. */
     Optional<String> masterKey();
 
+    /** Without a master key, use a random one for this run (development only; on in the dev, test and local profiles). */
+    @WithDefault("false")
+    boolean allowEphemeralMasterKey();
+
     /** The `iss` of issued tokens and the RFC 8414 issuer; also the base URL of advertised endpoints. */
     @WithDefault("http://localhost:8080")
     String issuer();

@@ -27,7 +27,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * ciphertext is {@code version || 12-byte nonce || ciphertext+tag}, bound to its kid as associated data so a
  * ciphertext moved to another row does not decrypt.
  */
-@Startup // a missing or bad master key must stop the service at start, not at the first login
+@Startup(1) // first of all: a missing or bad master key must stop the service at start, not at the first login
 @ApplicationScoped
 public class SecretCipher {
 
@@ -42,10 +42,15 @@ public class SecretCipher {
 
     @Inject
     public SecretCipher(LatchkeyConfig config) {
-        this.masterKey = masterKey(config.masterKey(), LaunchMode.current());
+        LaunchMode mode = LaunchMode.current();
+        this.masterKey = masterKey(config.masterKey(), mode != LaunchMode.NORMAL || config.allowEphemeralMasterKey());
     }
 
     static SecretKey masterKey(Optional<String> configured, LaunchMode mode) {
+        return masterKey(configured, mode != LaunchMode.NORMAL);
+    }
+
+    private static SecretKey masterKey(Optional<String> configured, boolean ephemeralAllowed) {
         if (configured.isPresent() && !configured.get().isBlank()) {
             byte[] key;
             try {
@@ -59,12 +64,12 @@ public class SecretCipher {
             }
             return new SecretKeySpec(key, "AES");
         }
-        if (mode == LaunchMode.NORMAL) {
+        if (!ephemeralAllowed) {
             throw new ConfigurationException("LATCHKEY_MASTER_KEY is not set; Latchkey will not start in production "
                     + "without it (generate one with: openssl rand -base64 32)");
         }
-        LOG.warn("LATCHKEY_MASTER_KEY is not set: using a random master key for this " + mode.getDefaultProfile()
-                + " run; signing secrets stored now cannot be decrypted after a restart");
+        LOG.warn("LATCHKEY_MASTER_KEY is not set: using a random master key for this run; "
+                + "signing secrets stored now cannot be decrypted after a restart");
         byte[] key = new byte[MASTER_KEY_BYTES];
         new SecureRandom().nextBytes(key);
         return new SecretKeySpec(key, "AES");

@@ -1,6 +1,7 @@
 package io.latchkey.user;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -61,6 +62,8 @@ public class UserResource {
     Callers callers;
     @Inject
     AuditLog audit;
+    @Inject
+    Clock clock;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -134,7 +137,7 @@ public class UserResource {
         UUID userId = target.orElseThrow(() -> ApiException.notFound("No such user."));
         String kid = users.rotateKey(userId);
         audit.record("key.rotate", "success", caller.username(), userId.toString(), ClientAddress.of(request));
-        return new Rotated(userId, kid, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        return new Rotated(userId, kid, clock.instant().truncatedTo(ChronoUnit.SECONDS));
     }
 
     private static UserService.UserChanges changes(JsonNode body) {
