@@ -15,9 +15,9 @@ import io.smallrye.common.annotation.NonBlocking;
 @Path("/.well-known/oauth-authorization-server")
 public class MetadataResource {
 
+    /** No OAuth 2.0 authorization or token endpoint exists (login is Latchkey's own), hence no response types. */
     public record Metadata(String issuer, String introspectionEndpoint,
-            List<String> introspectionEndpointAuthMethodsSupported, String tokenEndpoint,
-            List<String> responseTypesSupported) {
+            List<String> introspectionEndpointAuthMethodsSupported, List<String> responseTypesSupported) {
     }
 
     @Inject
@@ -29,7 +29,6 @@ public class MetadataResource {
     public Metadata metadata() {
         String base = config.issuer().endsWith("/") ? config.issuer().substring(0, config.issuer().length() - 1)
                 : config.issuer();
-        return new Metadata(config.issuer(), base + "/introspect", List.of("client_secret_basic"), base + "/login",
-                List.of());
+        return new Metadata(config.issuer(), base + "/introspect", List.of("client_secret_basic"), List.of());
     }
 }

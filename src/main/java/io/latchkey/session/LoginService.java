@@ -55,7 +55,8 @@ public class LoginService {
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", shortened(credentials.username()), null, address);
                 // same body for unknown user, wrong password and disabled user
-                throw new ApiException(401, "invalid_credentials", "The username or password is incorrect.");
+                throw new ApiException(401, "invalid_credentials", "The username or password is incorrect.",
+                        Map.of("WWW-Authenticate", ApiException.BASIC_CHALLENGE));
             }
             throttle.succeeded(credentials.username(), address);
             User found = user.get();

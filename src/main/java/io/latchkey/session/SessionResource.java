@@ -17,8 +17,10 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.ops.LatchkeyMetrics;
 import io.latchkey.token.IssuedToken;
 import io.latchkey.token.VerifiedToken;
+import io.latchkey.web.ApiException;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.latchkey.web.TokenSource;
@@ -47,12 +49,20 @@ public class SessionResource {
     LatchkeyConfig config;
     @Inject
     ObjectMapper json;
+    @Inject
+    LatchkeyMetrics metrics;
 
     @POST
     @Path("login")
     @Consumes(MediaType.WILDCARD)
     public Response login(@Context HttpHeaders headers, @Context HttpServerRequest request, byte[] body) {
-        LoginCredentials credentials = LoginCredentials.read(headers, body, json);
+        LoginCredentials credentials;
+        try {
+            credentials = LoginCredentials.read(headers, body, json);
+        } catch (ApiException malformed) {
+            metrics.loginMalformed();
+            throw malformed;
+        }
         LoginService.LoginResult result = logins.login(credentials, ClientAddress.of(request));
         IssuedToken token = result.token();
         long expiresIn = config.tokenLifetime().toSeconds();
