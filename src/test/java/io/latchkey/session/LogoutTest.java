@@ -1,0 +1,116 @@
+package io.latchkey.session;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.latchkey.TestApi;
+import io.latchkey.TestApi.TestClient;
+import io.latchkey.TestApi.TestUser;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/** {@code POST /logout}: revokes the presented token server side, and always expires the cookie. */
+@QuarkusTest
+class LogoutTest {
+
+    private static final String EXPIRED_COOKIE = "token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
+    private static TestClient introspector;
+
+    @Test
+    void logoutAnswers204AndExpiresTheCookie() {
+        // given
+        String token = TestApi.login(TestApi.createUser("logout"));
+
+        // when
+        Response response = given().auth().oauth2(token).when().post("/logout");
+
+        // then: Secure is absent because the test profile sets latchkey.cookie.secure=false
+        response.then().statusCode(204);
+        assertEquals(List.of(EXPIRED_COOKIE), response.headers().getValues("Set-Cookie"));
+    }
+
+    @Test
+    void logoutRevokesThePresentedToken() {
+        // given
+        String token = TestApi.login(TestApi.createUser("revoke"));
+        assertEquals(true, introspect(token).get("active"));
+
+        // when
+        given().auth().oauth2(token).when().post("/logout").then().statusCode(204);
+
+        // then
+        assertEquals(Map.of("active", false), introspect(token));
+        given().auth().oauth2(token).when().get("/users/current").then().statusCode(401);
+    }
+
+    @Test
+    void logoutWithTheCookieRevokesThatToken() {
+        // given: a browser session
+        String token = TestApi.login(TestApi.createUser("cookie-logout"));
+
+        // when
+        given().cookie("token", token).when().post("/logout").then().statusCode(204);
+
+        // then
+        assertEquals(Map.of("active", false), introspect(token));
+    }
+
+    @Test
+    void logoutWithoutATokenStillAnswers204AndExpiresTheCookie() {
+        // when
+        Response response = given().when().post("/logout");
+
+        // then
+        response.then().statusCode(204);
+        assertEquals(List.of(EXPIRED_COOKIE), response.headers().getValues("Set-Cookie"));
+    }
+
+    @Test
+    void logoutWithAnInvalidTokenStillAnswers204AndExpiresTheCookie() {
+        // when
+        Response response = given().auth().oauth2("not.a.token").when().post("/logout");
+
+        // then
+        response.then().statusCode(204);
+        assertEquals(List.of(EXPIRED_COOKIE), response.headers().getValues("Set-Cookie"));
+    }
+
+    @Test
+    void secondTokenOfTheSameUserSurvivesLogoutOfTheFirst() {
+        // given: two sessions of one user
+        TestUser user = TestApi.createUser("two-sessions");
+        String first = TestApi.login(user);
+        String second = TestApi.login(user);
+
+        // when
+        given().auth().oauth2(first).when().post("/logout").then().statusCode(204);
+
+        // then
+        assertEquals(true, introspect(second).get("active"));
+        given().auth().oauth2(second).when().get("/users/current")
+                .then().statusCode(200).body("id", equalTo(user.id().toString()));
+    }
+
+    private static Map<String, Object> introspect(String token) {
+        TestClient client = introspector();
+        return given().auth().preemptive().basic(client.clientId(), client.secret())
+                .contentType("application/x-www-form-urlencoded")
+                .formParam("token", token)
+                .when().post("/introspect")
+                .then().statusCode(200)
+                .extract().jsonPath().getMap("$");
+    }
+
+    private static synchronized TestClient introspector() {
+        if (introspector == null) {
+            introspector = TestApi.createClient("introspect");
+        }
+        return introspector;
+    }
+}
