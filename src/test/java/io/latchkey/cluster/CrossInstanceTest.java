@@ -1,0 +1,371 @@
+package io.latchkey.cluster;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwx.JsonWebStructure;
+import org.junit.jupiter.api.Test;
+
+import io.latchkey.TestApi;
+import io.latchkey.TestApi.TestClient;
+import io.latchkey.TestApi.TestUser;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * Another instance is simulated exactly as it would act: plain SQL on the shared database plus a NOTIFY on the
+ * change channel, from a connection the application does not own. Every token is introspected (so its key is
+ * cached) before the change, so these tests prove invalidation, not a cold cache.
+ */
+@QuarkusTest
+class CrossInstanceTest {
+
+    private static final long ONE_SECOND_NANOS = 1_000_000_000L;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private static TestClient introspector;
+
+    private static synchronized TestClient introspector() {
+        if (introspector == null) {
+            introspector = TestApi.createClient("introspect");
+        }
+        return introspector;
+    }
+
+    private static boolean isActive(String token) {
+        return given().auth().preemptive().basic(introspector().clientId(), introspector().secret())
+                .contentType(ContentType.URLENC).formParam("token", token)
+                .when().post("/introspect")
+                .then().statusCode(200)
+                .extract().path("active");
+    }
+
+    /** A connection of "another instance": not from the application's pool. */
+    private static Connection otherInstance() throws SQLException {
+        Config config = ConfigProvider.getConfig();
+        String url = config.getValue("quarkus.datasource.jdbc.url", String.class);
+        String user = config.getOptionalValue("quarkus.datasource.username", String.class).orElse("postgres");
+        String password = config.getOptionalValue("quarkus.datasource.password", String.class).orElse("postgres");
+        return DriverManager.getConnection(url, user, password);
+    }
+
+    private static JwtClaims claimsOf(String token) throws Exception {
+        String payload = token.split("\\.")[1];
+        return JwtClaims.parse(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+    }
+
+    private static String kidOf(String token) throws Exception {
+        return JsonWebStructure.fromCompactSerialization(token).getKeyIdHeaderValue();
+    }
+
+    /** A token this instance has answered for from memory (no database connection) before the change. */
+    private String cachedToken(TestUser user) throws Exception {
+        String token = TestApi.login(user);
+        assertTrue(isActive(token), "active before the change");
+        assertAnsweredFromMemory(token);
+        return token;
+    }
+
+    /** Introspects {@code token} and checks that no pooled connection was acquired (retried if a refresh interfered). */
+    private void assertAnsweredFromMemory(String token) {
+        long acquired = 0;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long before = dataSource.getMetrics().acquireCount();
+            assertTrue(isActive(token), "active");
+            acquired = dataSource.getMetrics().acquireCount() - before;
+            if (acquired == 0) {
+                return;
+            }
+        }
+        throw new AssertionError("the token's key is not held in memory: " + acquired + " connections acquired");
+    }
+
+    /** Commits {@code change} plus its NOTIFY in one transaction, then the time until the token is inactive. */
+    private static long millisUntilInactive(String token, SqlChange change, String payload) throws Exception {
+        long started;
+        try (Connection connection = otherInstance()) {
+            connection.setAutoCommit(false);
+            change.apply(connection);
+            try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('latchkey_changes', ?)")) {
+                notify.setString(1, payload);
+                notify.execute();
+            }
+            started = System.nanoTime();
+            connection.commit();
+        }
+        while (isActive(token)) {
+            if (System.nanoTime() - started > 5 * ONE_SECOND_NANOS) {
+                throw new AssertionError("still active 5 s after the change by another instance");
+            }
+            Thread.sleep(5);
+        }
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    @FunctionalInterface
+    private interface SqlChange {
+        void apply(Connection connection) throws SQLException;
+    }
+
+    private static void report(String what, long millis) {
+        System.out.println("[cross-instance] " + what + " reached this instance in " + millis + " ms");
+    }
+
+    @Test
+    void userDisabledByAnotherInstanceIsInactiveHereWithinOneSecond() throws Exception {
+        TestUser user = TestApi.createUser("xi-disable");
+        String token = cachedToken(user);
+
+        long millis = millisUntilInactive(token, connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE users SET enabled = false WHERE id = ?")) {
+                update.setObject(1, user.id());
+                assertEquals(1, update.executeUpdate());
+            }
+        }, "USER:0:" + user.id());
+
+        report("disable", millis);
+        assertTrue(millis < 1000, "took " + millis + " ms");
+    }
+
+    @Test
+    void tokenRevokedByAnotherInstanceIsInactiveHereWithinOneSecond() throws Exception {
+        TestUser user = TestApi.createUser("xi-revoke");
+        String token = cachedToken(user);
+        JwtClaims claims = claimsOf(token);
+        String jti = claims.getJwtId();
+        long exp = claims.getExpirationTime().getValue();
+
+        long millis = millisUntilInactive(token, connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)")) {
+                insert.setString(1, jti);
+                insert.setTimestamp(2, Timestamp.from(Instant.ofEpochSecond(exp)));
+                assertEquals(1, insert.executeUpdate());
+            }
+        }, "REVOKED:" + exp + ":" + jti);
+
+        report("revocation", millis);
+        assertTrue(millis < 1000, "took " + millis + " ms");
+    }
+
+    @Test
+    void keyRetiredByAnotherInstanceIsInactiveHereWithinOneSecond() throws Exception {
+        TestUser user = TestApi.createUser("xi-retire");
+        String token = cachedToken(user);
+        String kid = kidOf(token);
+
+        long millis = millisUntilInactive(token, connection -> {
+            try (PreparedStatement retire = connection.prepareStatement(
+                    "UPDATE signing_keys SET retired_at = now() WHERE kid = ? AND retired_at IS NULL")) {
+                retire.setString(1, kid);
+                assertEquals(1, retire.executeUpdate());
+            }
+        }, "USER:0:" + user.id());
+
+        report("key retirement", millis);
+        assertTrue(millis < 1000, "took " + millis + " ms");
+    }
+
+    @Test
+    void userDeletedByAnotherInstanceIsInactiveHereWithinOneSecond() throws Exception {
+        TestUser user = TestApi.createUser("xi-delete");
+        String token = cachedToken(user);
+
+        long millis = millisUntilInactive(token, connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM users WHERE id = ?")) {
+                delete.setObject(1, user.id());
+                assertEquals(1, delete.executeUpdate());
+            }
+        }, "USER:0:" + user.id());
+
+        report("deletion", millis);
+        assertTrue(millis < 1000, "took " + millis + " ms");
+    }
+
+    @Test
+    void clientDeletedByAnotherInstanceIsRefusedHereWithinOneSecond() throws Exception {
+        TestClient client = TestApi.createClient("introspect");
+        String token = TestApi.login(TestApi.createUser("xi-client"));
+        introspectAs(client, token).statusCode(200);
+
+        long started;
+        try (Connection connection = otherInstance()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM clients WHERE client_id = ?");
+                    PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('latchkey_changes', ?)")) {
+                delete.setString(1, client.clientId());
+                assertEquals(1, delete.executeUpdate());
+                notify.setString(1, "CLIENT:0:" + client.clientId());
+                notify.execute();
+            }
+            started = System.nanoTime();
+            connection.commit();
+        }
+        while (introspectAs(client, token).extract().statusCode() != 401) {
+            if (System.nanoTime() - started > 5 * ONE_SECOND_NANOS) {
+                throw new AssertionError("the deleted client still authenticates 5 s later");
+            }
+            Thread.sleep(5);
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        report("client deletion", millis);
+        assertTrue(millis < 1000, "took " + millis + " ms");
+    }
+
+    private static io.restassured.response.ValidatableResponse introspectAs(TestClient client, String token) {
+        return given().auth().preemptive().basic(client.clientId(), client.secret())
+                .contentType(ContentType.URLENC).formParam("token", token)
+                .when().post("/introspect")
+                .then();
+    }
+
+    @Test
+    void unrelatedNotificationLeavesOtherUsersTokensActive() throws Exception {
+        TestUser bystander = TestApi.createUser("xi-bystander");
+        String token = cachedToken(bystander);
+
+        try (Connection connection = otherInstance();
+                PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('latchkey_changes', ?)")) {
+            notify.setString(1, "USER:0:" + UUID.randomUUID());
+            notify.execute();
+            notify.setString(1, "SOMETHING-NEWER:0:whatever");
+            notify.execute();
+        }
+        Thread.sleep(500);
+
+        assertAnsweredFromMemory(token); // a change to another user keeps this user's key cached
+    }
+
+    @Test
+    void feedListensAgainAfterItsConnectionIsKilled() throws Exception {
+        List<Integer> before = listenerPids();
+        assertEquals(1, before.size(), "exactly one listener backend: " + before);
+
+        try (Connection connection = otherInstance();
+                PreparedStatement kill = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            kill.setInt(1, before.get(0));
+            kill.execute();
+        }
+        List<Integer> after = awaitNewListener(before.get(0));
+        assertNotEquals(before, after);
+        Thread.sleep(1000); // the re-listen drops every cache once; let that pass so the token below stays cached
+
+        TestUser user = TestApi.createUser("xi-relisten");
+        String token = cachedToken(user);
+        long millis = millisUntilInactive(token, connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE users SET enabled = false WHERE id = ?")) {
+                update.setObject(1, user.id());
+                assertEquals(1, update.executeUpdate());
+            }
+        }, "USER:0:" + user.id());
+
+        report("disable after re-listen", millis);
+        assertTrue(millis < 1000, "took " + millis + " ms");
+    }
+
+    @Test
+    void poolConnectionsLostWhileIdleAreReplacedNotAnsweredWithErrors() throws Exception {
+        String admin = TestApi.adminToken();
+        TestApi.createUser("xi-pool"); // leaves connections idle in the pool
+        List<Integer> listener = listenerPids();
+
+        List<Integer> killed = new ArrayList<>();
+        try (Connection connection = otherInstance();
+                PreparedStatement kill = connection.prepareStatement("""
+                        SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'
+                          AND NOT (pid = ANY (?))""")) {
+            kill.setArray(1, connection.createArrayOf("int4", listener.toArray()));
+            try (ResultSet rows = kill.executeQuery()) {
+                while (rows.next()) {
+                    if (rows.getBoolean(2)) {
+                        killed.add(rows.getInt(1));
+                    }
+                }
+            }
+        }
+        assertTrue(!killed.isEmpty(), "some idle pool connection was terminated");
+        awaitGone(killed); // termination is asynchronous: the connections are dead before the next request
+
+        for (int i = 0; i < 5; i++) {
+            given().auth().oauth2(admin).when().get("/users").then().statusCode(200);
+        }
+        TestApi.createUser("xi-pool-after");
+    }
+
+    /**
+     * The change feed's backend: the only session whose last statement was its LISTEN or its keep-alive probe
+     * (the pool's other sessions run Hibernate's statements, and validation sends an empty query).
+     */
+    private static List<Integer> listenerPids() throws SQLException {
+        try (Connection connection = otherInstance();
+                PreparedStatement query = connection.prepareStatement("""
+                        SELECT pid FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid()
+                          AND query IN ('LISTEN latchkey_changes', 'SELECT 1')"""); 
+                ResultSet rows = query.executeQuery()) {
+            List<Integer> pids = new ArrayList<>();
+            while (rows.next()) {
+                pids.add(rows.getInt(1));
+            }
+            return pids;
+        }
+    }
+
+    private static void awaitGone(List<Integer> pids) throws Exception {
+        long started = System.nanoTime();
+        while (System.nanoTime() - started < 10 * ONE_SECOND_NANOS) {
+            try (Connection connection = otherInstance();
+                    PreparedStatement query = connection.prepareStatement(
+                            "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY (?)")) {
+                query.setArray(1, connection.createArrayOf("int4", pids.toArray()));
+                try (ResultSet rows = query.executeQuery()) {
+                    rows.next();
+                    if (rows.getInt(1) == 0) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("terminated backends still present: " + pids);
+    }
+
+    private static List<Integer> awaitNewListener(int killed) throws Exception {
+        long started = System.nanoTime();
+        while (System.nanoTime() - started < 10 * ONE_SECOND_NANOS) {
+            List<Integer> pids = listenerPids();
+            if (pids.size() == 1 && pids.get(0) != killed) {
+                System.out.println("[cross-instance] change feed listened again after "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms");
+                return pids;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the change feed did not listen again within 10 s: " + listenerPids());
+    }
+}
