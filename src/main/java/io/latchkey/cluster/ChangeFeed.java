@@ -34,7 +34,8 @@ public class ChangeFeed {
     static final String CHANNEL = "latchkey_changes";
     private static final Logger LOG = Logger.getLogger(ChangeFeed.class);
     private static final int POLL_MILLIS = 250;
-    private static final long PROBE_NANOS = 5_000_000_000L;
+    /** A silently dead connection is noticed within about this plus the probe's timeout. */
+    private static final long PROBE_NANOS = 1_000_000_000L;
 
     @Inject
     EntityManager entityManager;
@@ -152,7 +153,7 @@ public class ChangeFeed {
 
     private static void probe(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.setQueryTimeout(5);
+            statement.setQueryTimeout(2);
             statement.execute("SELECT 1");
         }
     }

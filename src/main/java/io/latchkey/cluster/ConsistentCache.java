@@ -9,7 +9,8 @@ import java.util.function.Predicate;
 /**
  * A bounded in-memory map in front of the database that never keeps what an invalidation removed: a load
  * that overlapped an invalidation is returned to its caller but not cached. Absent values are remembered too
- * (in a separate bounded set) so unknown keys do not each cost a query.
+ * (in a separate bounded set) so unknown keys do not each cost a query. Reads take no lock; storing a load and
+ * invalidating share one, so a store can never land after an invalidation it raced with.
  */
 public final class ConsistentCache<V> {
 
@@ -55,32 +56,33 @@ public final class ConsistentCache<V> {
         throw NotInMemory.INSTANCE;
     }
 
-    public void invalidate(String key) {
+    public synchronized void invalidate(String key) {
         generation.incrementAndGet();
         present.remove(key);
         absent.remove(key);
     }
 
     /** Drops the values matching {@code stale} and every remembered absence. */
-    public void invalidateIf(Predicate<V> stale) {
+    public synchronized void invalidateIf(Predicate<V> stale) {
         generation.incrementAndGet();
         present.values().removeIf(stale);
         absent.clear();
     }
 
-    public void clear() {
+    public synchronized void clear() {
         generation.incrementAndGet();
         present.clear();
         absent.clear();
     }
 
-    private <T> void remember(ConcurrentHashMap<String, T> map, int max, String key, T value, long before) {
+    private synchronized <T> void remember(ConcurrentHashMap<String, T> map, int max, String key, T value,
+            long before) {
+        if (generation.get() != before) {
+            return; // invalidated while loading: what was loaded may be stale
+        }
         if (map.size() >= max) {
             map.clear(); // crude but bounded: only a flood of distinct keys gets here
         }
         map.put(key, value);
-        if (generation.get() != before) {
-            map.remove(key, value);
-        }
     }
 }

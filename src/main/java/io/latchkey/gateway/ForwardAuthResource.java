@@ -1,5 +1,8 @@
 package io.latchkey.gateway;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -65,6 +68,15 @@ public class ForwardAuthResource {
         return check(headers, role);
     }
 
+    /**
+     * Header values are ASCII on the wire: a username with other characters is sent as percent-encoded UTF-8
+     * (RFC 3986), never mangled into '?'. Backends should key on X-Auth-User-Id.
+     */
+    static String headerSafe(String username) {
+        boolean plain = username.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '%');
+        return plain ? username : URLEncoder.encode(username, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private Uni<Response> check(HttpHeaders headers, String role) {
         return HotPath.answer(memoryOnly -> {
             VerifiedToken token = callers.user(headers, memoryOnly);
@@ -73,7 +85,7 @@ public class ForwardAuthResource {
             }
             return Response.noContent()
                     .header("X-Auth-User-Id", token.userId().toString())
-                    .header("X-Auth-Username", token.username())
+                    .header("X-Auth-Username", headerSafe(token.username()))
                     .header("X-Auth-Roles", String.join(",", token.roles()))
                     .header("Cache-Control", "no-store")
                     .build();

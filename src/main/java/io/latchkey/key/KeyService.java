@@ -71,27 +71,33 @@ public class KeyService {
 
     /** The key named {@code kid} if it is current and its user exists and is enabled. */
     public Optional<ActiveKey> loadActive(String kid) {
-        List<SigningKey> found = entityManager.createQuery("""
-                SELECT k FROM SigningKey k, User u
-                WHERE k.kid = :kid AND k.retiredAt IS NULL AND u.id = k.userId AND u.enabled = true""", SigningKey.class)
-                .setParameter("kid", kid)
-                .getResultList();
-        return found.stream().findFirst().map(this::decrypted);
+        return current("k.kid = :match AND u.enabled = true", kid);
     }
 
-    /** The user's current key, to sign a token with. */
+    /** The user's current key, to sign a token with; empty when the user is gone. */
+    public Optional<ActiveKey> findCurrentKeyOf(UUID userId) {
+        return current("k.userId = :match", userId);
+    }
+
+    /** The user's current key, which must exist. */
     public ActiveKey currentKeyOf(UUID userId) {
-        SigningKey key = entityManager.createQuery(
-                "SELECT k FROM SigningKey k WHERE k.userId = :user AND k.retiredAt IS NULL", SigningKey.class)
-                .setParameter("user", userId)
-                .getSingleResult();
-        return decrypted(key);
+        return findCurrentKeyOf(userId).orElseThrow(() -> new IllegalStateException("no current key for " + userId));
     }
 
-    private ActiveKey decrypted(SigningKey key) {
+    private Optional<ActiveKey> current(String condition, Object match) {
+        List<Object[]> rows = entityManager.createQuery(
+                "SELECT k, u.username, u.roles FROM SigningKey k, User u WHERE " + condition
+                        + " AND k.retiredAt IS NULL AND u.id = k.userId", Object[].class)
+                .setParameter("match", match)
+                .getResultList();
+        return rows.stream().findFirst()
+                .map(row -> decrypted((SigningKey) row[0], (String) row[1], List.of((String[]) row[2])));
+    }
+
+    private ActiveKey decrypted(SigningKey key, String username, List<String> roles) {
         byte[] secret = cipher.decrypt(key.secretCiphertext(), key.kid());
         try {
-            return new ActiveKey(key.kid(), key.userId(), new SecretKeySpec(secret, "HmacSHA256"));
+            return new ActiveKey(key.kid(), key.userId(), username, roles, new SecretKeySpec(secret, "HmacSHA256"));
         } finally {
             Arrays.fill(secret, (byte) 0);
         }

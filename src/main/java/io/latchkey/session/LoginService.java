@@ -7,6 +7,8 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
 import io.latchkey.key.KeyService;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.ops.LatchkeyMetrics;
@@ -21,6 +23,8 @@ import io.latchkey.web.ApiException;
 /** Logging in and out: throttling, the password check, issuing the token, and the audit trail of each. */
 @ApplicationScoped
 public class LoginService {
+
+    private static final Logger LOG = Logger.getLogger(LoginService.class);
 
     public record LoginResult(User user, IssuedToken token) {
     }
@@ -54,13 +58,12 @@ public class LoginService {
                 throttle.failed(credentials.username(), address);
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", shortened(credentials.username()), null, address);
-                // same body for unknown user, wrong password and disabled user
-                throw new ApiException(401, "invalid_credentials", "The username or password is incorrect.",
-                        Map.of("WWW-Authenticate", ApiException.BASIC_CHALLENGE));
+                throw invalidCredentials();
             }
             throttle.succeeded(credentials.username(), address);
             User found = user.get();
-            IssuedToken token = issuer.issue(found.id(), found.username(), found.roles(), keys.currentKeyOf(found.id()));
+            IssuedToken token = issuer.issue(found.id(), found.username(), found.roles(),
+                    keys.findCurrentKeyOf(found.id()).orElseThrow(LoginService::invalidCredentials)); // deleted meanwhile
             metrics.loginSucceeded();
             audit.record("login", "success", found.username(), found.id().toString(), address);
             return new LoginResult(found, token);
@@ -76,9 +79,21 @@ public class LoginService {
             return;
         }
         VerifiedToken t = token.get();
-        revocations.revoke(t.jti(), t.expiresAt());
+        try {
+            revocations.revoke(t.jti(), t.expiresAt());
+        } catch (RuntimeException e) {
+            LOG.errorf("Revoking a token at logout failed (%s)", e.getClass().getSimpleName());
+            audit.record("logout", "revocation_failed", t.username(), t.userId().toString(), address);
+            return;
+        }
         metrics.tokenRevoked();
         audit.record("logout", "success", t.username(), t.userId().toString(), address);
+    }
+
+    /** The same answer for an unknown user, a wrong password and a disabled user. */
+    private static ApiException invalidCredentials() {
+        return new ApiException(401, "invalid_credentials", "The username or password is incorrect.",
+                Map.of("WWW-Authenticate", ApiException.BASIC_CHALLENGE));
     }
 
     private static ApiException tooManyAttempts(Duration wait) {

@@ -64,7 +64,7 @@ public class LoginThrottle {
     }
 
     private static String key(String username, String address) {
-        String name = Normalizer.normalize(username, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        String name = Normalizer.normalize(username, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         return name + '\u0000' + address;
     }
 }

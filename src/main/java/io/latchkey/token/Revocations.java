@@ -15,11 +15,16 @@ import org.jboss.logging.Logger;
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
+import io.latchkey.cluster.NotInMemory;
+import io.latchkey.config.LatchkeyConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
 
 /**
- * Revoked token ids (logout), kept until the token would have expired anyway: in PostgreSQL for durability
- * and every instance, and in memory so that checking one costs a map look-up.
+ * Revoked token ids (logout), kept until the token could no longer pass anyway (expiry plus clock skew): in
+ * PostgreSQL for durability and every instance, and in memory so that checking one costs a map look-up. The
+ * set is loaded before the service serves; while a re-read has failed (the database or the change feed was
+ * lost), the in-memory set is not trusted and each check asks the database.
  */
 @ApplicationScoped
 public class Revocations {
@@ -28,16 +33,39 @@ public class Revocations {
 
     /** jti to expiry in epoch seconds. */
     private final ConcurrentHashMap<String, Long> revoked = new ConcurrentHashMap<>();
+    /** False while revocations may have been missed. */
+    private volatile boolean complete;
 
     @Inject
     EntityManager entityManager;
     @Inject
     ChangeFeed changes;
     @Inject
+    LatchkeyConfig config;
+    @Inject
     Clock clock;
 
-    public boolean isRevoked(String jti) {
-        return revoked.containsKey(jti);
+    /**
+     * Whether {@code jti} is revoked. With {@code memoryOnly} throws {@link NotInMemory} when the in-memory set
+     * cannot be trusted; otherwise asks the database then, and counts a failed question as revoked.
+     */
+    public boolean isRevoked(String jti, boolean memoryOnly) {
+        if (revoked.containsKey(jti)) {
+            return true;
+        }
+        if (complete) {
+            return false;
+        }
+        if (memoryOnly) {
+            throw NotInMemory.INSTANCE;
+        }
+        try {
+            return !entityManager.createNativeQuery("SELECT 1 FROM revoked_tokens WHERE jti = ?1")
+                    .setParameter(1, jti).getResultList().isEmpty();
+        } catch (RuntimeException e) {
+            LOG.debugf("Revocation check failed (%s): token refused", e.getClass().getSimpleName());
+            return true;
+        }
     }
 
     /** Revokes {@code jti} until {@code expiresAt}, here before this returns and on every instance. */
@@ -52,31 +80,45 @@ public class Revocations {
         });
     }
 
+    /** Before the first request: a failure here stops the start rather than serve revoked tokens. */
+    void loadAtStart(@Observes StartupEvent event) {
+        reload();
+    }
+
     void onChange(@Observes Change change) {
         if (change.kind() == Change.Kind.REVOKED) {
             revoked.put(change.subject(), change.expiresAt());
         }
     }
 
-    /** Re-reads every live revocation, forgets expired ones here and in the database. */
     void onStale(@Observes CachesStale stale) {
-        long now = clock.instant().getEpochSecond();
         try {
-            List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> {
-                entityManager.createNativeQuery("DELETE FROM revoked_tokens WHERE expires_at < now() - interval '1 hour'")
-                        .executeUpdate();
-                @SuppressWarnings("unchecked")
-                List<Object[]> live = entityManager.createNativeQuery(
-                        "SELECT jti, CAST(extract(epoch FROM expires_at) AS bigint) FROM revoked_tokens WHERE expires_at > now()")
-                        .getResultList();
-                return live;
-            });
-            for (Object[] row : rows) {
-                revoked.put((String) row[0], ((Number) row[1]).longValue());
-            }
+            reload();
         } catch (RuntimeException e) {
-            LOG.warnf("Could not re-read revocations (%s); the ones in memory stay in force", e.getClass().getSimpleName());
+            complete = false;
+            LOG.warnf("Could not re-read revocations (%s); each check asks the database until it can",
+                    e.getClass().getSimpleName());
         }
-        revoked.values().removeIf(expiresAt -> expiresAt < now);
+    }
+
+    /** Re-reads every revocation that still matters and forgets the others, here and in the database. */
+    private void reload() {
+        long horizon = clock.instant().getEpochSecond() - config.clockSkew().toSeconds();
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> {
+            entityManager.createNativeQuery("DELETE FROM revoked_tokens WHERE expires_at < ?1")
+                    .setParameter(1, Instant.ofEpochSecond(horizon - 3600))
+                    .executeUpdate();
+            @SuppressWarnings("unchecked")
+            List<Object[]> live = entityManager.createNativeQuery(
+                    "SELECT jti, CAST(extract(epoch FROM expires_at) AS bigint) FROM revoked_tokens WHERE expires_at >= ?1")
+                    .setParameter(1, Instant.ofEpochSecond(horizon))
+                    .getResultList();
+            return live;
+        });
+        for (Object[] row : rows) {
+            revoked.put((String) row[0], ((Number) row[1]).longValue());
+        }
+        revoked.values().removeIf(expiresAt -> expiresAt < horizon);
+        complete = true;
     }
 }

@@ -87,10 +87,10 @@ public class TokenVerifier {
         try {
             JwtClaims claims = context.getJwtClaims();
             ActiveKey key = checkKeyBelongsToSubject(context, claims.getSubject(), memoryOnly);
-            checkNotRevoked(claims.getJwtId());
-            return new VerifiedToken(claims.getJwtId(), key.userId(),
-                    claims.getStringClaimValue(TokenIssuer.USERNAME_CLAIM),
-                    rolesOf(claims), claims.getIssuer(), claims.getAudience(),
+            checkNotRevoked(claims.getJwtId(), memoryOnly);
+            // name and roles as the database has them: a key holder cannot grant itself roles by minting claims
+            return new VerifiedToken(claims.getJwtId(), key.userId(), key.username(), key.roles(),
+                    claims.getIssuer(), claims.getAudience(),
                     claims.getExpirationTime().getValue(), claims.getIssuedAt().getValue(),
                     claims.getNotBefore().getValue(), key.kid());
         } catch (MalformedClaimException e) {
@@ -118,6 +118,9 @@ public class TokenVerifier {
     }
 
     private Key resolve(JsonWebStructure jws, boolean memoryOnly) throws UnresolvableKeyException {
+        if (!AlgorithmIdentifiers.HMAC_SHA256.equals(jws.getAlgorithmHeaderValue())) {
+            throw new UnresolvableKeyException("algorithm not allowed"); // before any key look-up, so it costs nothing
+        }
         String kid = jws.getKeyIdHeaderValue();
         if (kid == null || kid.length() > 128) {
             throw new UnresolvableKeyException("no usable kid");
@@ -140,17 +143,10 @@ public class TokenVerifier {
         return key;
     }
 
-    private void checkNotRevoked(String jti) throws InvalidTokenException {
-        if (revocations.isRevoked(jti)) {
+    private void checkNotRevoked(String jti, boolean memoryOnly) throws InvalidTokenException {
+        if (revocations.isRevoked(jti, memoryOnly)) {
             throw invalid("revoked");
         }
-    }
-
-    private static List<String> rolesOf(JwtClaims claims) throws MalformedClaimException {
-        if (!claims.hasClaim(TokenIssuer.ROLES_CLAIM)) {
-            return List.of();
-        }
-        return List.copyOf(claims.getStringListClaimValue(TokenIssuer.ROLES_CLAIM));
     }
 
     /** jose4j's messages quote the token itself, which must never reach a log: keep the error codes only. */

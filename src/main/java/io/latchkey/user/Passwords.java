@@ -1,6 +1,10 @@
 package io.latchkey.user;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,6 +15,8 @@ import io.latchkey.web.ApiException;
 /**
  * Password hashing with argon2id at OWASP's recommended minimum (m=19 MiB, t=2, p=1; 16-byte salt,
  * 32-byte hash), encoded in the PHC string format so parameters can be raised later without a migration.
+ * Each hash holds 19 MiB, so at most two per core run at once: a burst of logins queues instead of
+ * exhausting the heap, and is refused with 503 once it has waited too long.
  */
 @ApplicationScoped
 public class Passwords {
@@ -22,17 +28,41 @@ public class Passwords {
     public static final int MAX_BYTES = 1024;
 
     private final Argon2PasswordEncoder encoder = new Argon2PasswordEncoder(16, 32, PARALLELISM, MEMORY_KIB, ITERATIONS);
+    private static final long MAX_WAIT_SECONDS = 5;
+
+    private final Semaphore hashing = new Semaphore(2 * Runtime.getRuntime().availableProcessors());
     /** Hash of nothing anyone knows: verified against when the user does not exist, so both cost the same. */
     private final String dummyHash = encoder.encode("latchkey-dummy-password-for-timing");
 
     public String hash(String password) {
-        return encoder.encode(password);
+        return bounded(() -> encoder.encode(password));
     }
 
     /** Checks in constant time; {@code hash} null means "no such user" and still costs one full hash. */
     public boolean matches(String password, String hash) {
-        boolean matches = encoder.matches(password, hash == null ? dummyHash : hash);
+        boolean matches = bounded(() -> encoder.matches(password, hash == null ? dummyHash : hash));
         return hash != null && matches;
+    }
+
+    private <T> T bounded(Supplier<T> work) {
+        try {
+            if (!hashing.tryAcquire(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw busy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw busy();
+        }
+        try {
+            return work.get();
+        } finally {
+            hashing.release();
+        }
+    }
+
+    private static ApiException busy() {
+        return new ApiException(503, "temporarily_unavailable", "Too many logins at once; retry shortly.",
+                Map.of("Retry-After", "1"));
     }
 
     /** Rejects a password for a new account or a change. */

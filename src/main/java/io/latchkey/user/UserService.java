@@ -10,6 +10,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 
 import io.latchkey.cluster.Change;
@@ -107,7 +108,7 @@ public class UserService {
         Optional<List<String>> roles = requested.roles().map(Roles::validate);
         Optional<String> hash = requested.password().map(passwords::hash);
         return QuarkusTransaction.requiringNew().call(() -> {
-            User user = find(id).orElseThrow(() -> ApiException.notFound("No such user."));
+            User user = lockForChange(id);
             Instant now = now();
             boolean endSessions = false;
             if (requested.enabled().isPresent() && requested.enabled().get() != user.enabled()) {
@@ -133,7 +134,7 @@ public class UserService {
     /** Rotates the user's key: every token they hold is invalid from now on. */
     public String rotateKey(UUID id) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            find(id).orElseThrow(() -> ApiException.notFound("No such user."));
+            lockForChange(id);
             metrics.userTokensRevoked();
             return keys.rotate(id).kid();
         });
@@ -141,11 +142,20 @@ public class UserService {
 
     public void delete(UUID id) {
         QuarkusTransaction.requiringNew().run(() -> {
-            User user = find(id).orElseThrow(() -> ApiException.notFound("No such user."));
+            User user = lockForChange(id);
             entityManager.remove(user); // signing keys go with it (ON DELETE CASCADE)
             changes.publish(Change.user(id));
             metrics.userTokensRevoked();
         });
+    }
+
+    /** Concurrent changes to one user (rotate, patch, delete) take turns rather than collide. */
+    private User lockForChange(UUID id) {
+        User user = entityManager.find(User.class, id, LockModeType.PESSIMISTIC_WRITE);
+        if (user == null) {
+            throw ApiException.notFound("No such user.");
+        }
+        return user;
     }
 
     private Instant now() {

@@ -7,7 +7,7 @@ import java.util.Locale;
 import io.latchkey.web.ApiException;
 
 /**
- * The one rule for usernames: Unicode NFC, lower-cased with {@link Locale#ROOT} (never the default locale),
+ * The one rule for usernames: Unicode NFKC (so full-width and other compatibility forms fold), lower-cased with {@link Locale#ROOT} (never the default locale),
  * 1 to 64 UTF-8 bytes, no control, format or space characters and no ':' (it would break HTTP Basic).
  */
 public final class Usernames {
@@ -22,7 +22,7 @@ public final class Usernames {
         if (raw == null || raw.isEmpty()) {
             throw ApiException.invalidRequest("The username is missing.");
         }
-        String name = Normalizer.normalize(raw, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        String name = Normalizer.normalize(raw, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             throw ApiException.invalidRequest("The username is longer than " + MAX_BYTES + " bytes.");
         }
