@@ -93,6 +93,9 @@ public class ClientService {
     }
 
     public void delete(String clientId) {
+        if (clientId == null || !CLIENT_ID.matcher(clientId).matches()) {
+            throw ApiException.notFound("No such client."); // cannot exist, and PostgreSQL refuses a NUL in text
+        }
         QuarkusTransaction.requiringNew().run(() -> {
             Client client = entityManager.find(Client.class, clientId);
             if (client == null) {
@@ -108,7 +111,8 @@ public class ClientService {
      * {@code memoryOnly}, throws {@link io.latchkey.cluster.NotInMemory} instead of querying the database.
      */
     public Optional<CachedClient> authenticate(String clientId, String secret, boolean memoryOnly) {
-        Optional<CachedClient> client = clientId.length() > 64 ? Optional.empty()
+        // an id creation would refuse cannot exist (and PostgreSQL refuses a NUL in text: a 500)
+        Optional<CachedClient> client = !CLIENT_ID.matcher(clientId).matches() ? Optional.empty()
                 : memoryOnly ? cache.getInMemory(clientId) : cache.get(clientId, this::load);
         byte[] expected = client.map(CachedClient::secretHash).orElse(dummyHash);
         boolean matches = MessageDigest.isEqual(expected, sha256(secret));

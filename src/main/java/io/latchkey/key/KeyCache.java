@@ -37,12 +37,24 @@ public class KeyCache {
 
     /** The current key named {@code kid}, if its user exists and is enabled. Queries the database on a miss. */
     public Optional<ActiveKey> find(String kid) {
-        return cache.get(kid, keys::loadActive);
+        return isKid(kid) ? cache.get(kid, keys::loadActive) : Optional.empty();
     }
 
     /** As {@link #find}, from memory only: throws {@link io.latchkey.cluster.NotInMemory} on a miss. */
     public Optional<ActiveKey> findInMemory(String kid) {
-        return cache.getInMemory(kid);
+        return isKid(kid) ? cache.getInMemory(kid) : Optional.empty();
+    }
+
+    /** Kids are canonical UUIDs: anything else cannot exist (and PostgreSQL refuses a NUL in text: a 500). */
+    private static boolean isKid(String kid) {
+        if (kid == null || kid.length() != 36) {
+            return false;
+        }
+        try {
+            return UUID.fromString(kid).toString().equals(kid);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** {@link #findInMemory} or {@link #find}. */
