@@ -1,7 +1,7 @@
 package io.latchkey.gateway;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
@@ -13,6 +13,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.latchkey.client.Permission;
 import io.latchkey.ops.LatchkeyMetrics;
@@ -33,7 +36,8 @@ import io.smallrye.mutiny.Uni;
 @Path("/introspect")
 public class IntrospectionResource {
 
-    private static final Map<String, Boolean> INACTIVE = Map.of("active", false);
+    /** RFC 7662 section 2.2: an inactive token is exactly this, whatever the reason. */
+    private static final byte[] INACTIVE = "{\"active\":false}".getBytes(StandardCharsets.US_ASCII);
 
     public record Active(boolean active, String tokenType, String sub, String username, List<String> roles,
             String iss, Object aud, long exp, long iat, long nbf, String jti) {
@@ -43,6 +47,8 @@ public class IntrospectionResource {
     Callers callers;
     @Inject
     LatchkeyMetrics metrics;
+    @Inject
+    ObjectMapper json;
 
     @POST
     @Consumes(MediaType.WILDCARD)
@@ -53,9 +59,10 @@ public class IntrospectionResource {
             authenticateCaller(headers, memoryOnly);
             Optional<VerifiedToken> verified = callers.check(tokenParameter(headers, body), memoryOnly);
             metrics.introspected(verified.isPresent());
-            Object answer = verified.<Object>map(IntrospectionResource::active).orElse(INACTIVE);
+            byte[] answer = verified.isPresent() ? json(active(verified.get())) : INACTIVE;
             metrics.introspectionTook(System.nanoTime() - started);
-            return Response.ok(answer).header("Cache-Control", "no-store").build();
+            // serialised here, so the framework need not choose a writer for each answer
+            return Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build();
         });
     }
 
@@ -75,6 +82,14 @@ public class IntrospectionResource {
         }
         return FormBody.parse(body).get("token").filter(t -> !t.isEmpty())
                 .orElseThrow(() -> ApiException.invalidRequest("The 'token' parameter is missing."));
+    }
+
+    private byte[] json(Active active) {
+        try {
+            return json.writeValueAsBytes(active);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Active active(VerifiedToken t) {

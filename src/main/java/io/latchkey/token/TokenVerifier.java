@@ -1,6 +1,7 @@
 package io.latchkey.token;
 
 import java.security.Key;
+import java.time.Clock;
 import java.util.List;
 
 import jakarta.annotation.PostConstruct;
@@ -44,10 +45,13 @@ public class TokenVerifier {
     KeyCache keys;
     @Inject
     Revocations revocations;
+    @Inject
+    Clock clock;
 
     /** Two consumers, same rules: one may load an unknown kid from the database, one answers from memory only. */
     private JwtConsumer loading;
     private JwtConsumer inMemory;
+    private final RecentlyVerified recentlyVerified = new RecentlyVerified();
 
     @PostConstruct
     void configure() {
@@ -83,19 +87,44 @@ public class TokenVerifier {
      */
     public VerifiedToken verify(String token, boolean memoryOnly) throws InvalidTokenException {
         checkSize(token);
+        String digest = RecentlyVerified.digestOf(token);
+        RecentlyVerified.Entry seen = recentlyVerified.get(digest);
+        if (seen != null) {
+            if (stillValid(seen, memoryOnly)) {
+                return seen.token();
+            }
+            recentlyVerified.forget(digest); // and check it in full: the answer is then the full check's
+        }
         JwtContext context = parseAndCheckSignatureAndClaims(token, memoryOnly);
         try {
             JwtClaims claims = context.getJwtClaims();
             ActiveKey key = checkKeyBelongsToSubject(context, claims.getSubject(), memoryOnly);
             checkNotRevoked(claims.getJwtId(), memoryOnly);
             // name and roles as the database has them: a key holder cannot grant itself roles by minting claims
-            return new VerifiedToken(claims.getJwtId(), key.userId(), key.username(), key.roles(),
+            VerifiedToken verified = new VerifiedToken(claims.getJwtId(), key.userId(), key.username(), key.roles(),
                     claims.getIssuer(), claims.getAudience(),
                     claims.getExpirationTime().getValue(), claims.getIssuedAt().getValue(),
                     claims.getNotBefore().getValue(), key.kid());
+            recentlyVerified.remember(digest, new RecentlyVerified.Entry(verified, key));
+            return verified;
         } catch (MalformedClaimException e) {
             throw invalid("malformed claim: " + e.getMessage());
         }
+    }
+
+    /**
+     * A token verified before still passes if the rules that can change since still hold: the time window
+     * (as jose4j applies it, with the same leeway), its key still being the user's current one (the very
+     * object checked then: any invalidation replaces it), and its id not being revoked.
+     */
+    private boolean stillValid(RecentlyVerified.Entry seen, boolean memoryOnly) {
+        VerifiedToken token = seen.token();
+        long now = clock.instant().getEpochSecond();
+        long skew = config.clockSkew().toSeconds();
+        return now < token.expiresAt() + skew
+                && now + skew >= token.notBefore()
+                && keys.find(token.kid(), memoryOnly).filter(current -> current == seen.key()).isPresent()
+                && !revocations.isRevoked(token.jti(), memoryOnly);
     }
 
     private static void checkSize(String token) throws InvalidTokenException {
