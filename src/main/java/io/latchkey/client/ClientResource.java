@@ -57,7 +57,7 @@ public class ClientResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(@Context HttpHeaders headers, @Context HttpServerRequest request, CreateClient body) {
-        VerifiedToken admin = callers.admin(headers);
+        VerifiedToken admin = callers.adminForChange(headers);
         if (body == null) {
             throw ApiException.invalidRequest("The body must be a JSON object with client_id and permissions.");
         }
@@ -80,7 +80,7 @@ public class ClientResource {
     @Path("{clientId}")
     public Response delete(@Context HttpHeaders headers, @Context HttpServerRequest request,
             @PathParam("clientId") String clientId) {
-        VerifiedToken admin = callers.admin(headers);
+        VerifiedToken admin = callers.adminForChange(headers);
         clients.delete(clientId);
         audit.record("client.delete", "success", admin.username(), clientId, ClientAddress.of(request));
         return Response.noContent().build();

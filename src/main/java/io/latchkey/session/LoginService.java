@@ -47,7 +47,7 @@ public class LoginService {
     LoginResult login(LoginCredentials credentials, String address) {
         long started = System.nanoTime();
         try {
-            Optional<Duration> refused = throttle.refusedFor(credentials.username(), address);
+            Optional<Duration> refused = throttle.attempt(credentials.username(), address);
             if (refused.isPresent()) {
                 metrics.loginThrottled();
                 audit.record("login", "throttled", shortened(credentials.username()), null, address);
@@ -55,7 +55,6 @@ public class LoginService {
             }
             Optional<User> user = users.authenticate(credentials.username(), credentials.password());
             if (user.isEmpty()) {
-                throttle.failed(credentials.username(), address);
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", shortened(credentials.username()), null, address);
                 throw invalidCredentials();

@@ -38,29 +38,39 @@ public class LoginThrottle {
                 .build();
     }
 
-    /** How long the pair is still refused, if it is. */
-    public Optional<Duration> refusedFor(String username, String address) {
-        Failures f = failures.getIfPresent(key(username, address));
-        if (f == null || f.lockedUntilNanos == 0) {
-            return Optional.empty();
-        }
-        long remaining = f.lockedUntilNanos - System.nanoTime();
-        return remaining > 0 ? Optional.of(Duration.ofNanos(remaining)) : Optional.empty();
-    }
-
-    public void failed(String username, String address) {
+    /**
+     * Counts a login attempt for the pair before its password is checked, or refuses it: returns how long the
+     * pair is still refused. Counting first, atomically, keeps parallel guesses within the limit (checking
+     * first and counting after the slow hash would let a burst through); a success then clears the count.
+     */
+    public Optional<Duration> attempt(String username, String address) {
         int max = config.throttle().maxFailures();
         long lockoutNanos = config.throttle().lockout().toNanos();
+        Duration[] refused = {null};
         failures.asMap().compute(key(username, address), (k, previous) -> {
             long now = System.nanoTime();
-            boolean lockOver = previous != null && previous.lockedUntilNanos != 0 && previous.lockedUntilNanos - now <= 0;
-            int count = previous == null || lockOver ? 1 : previous.count + 1;
+            if (previous != null && previous.lockedUntilNanos != 0) {
+                long remaining = previous.lockedUntilNanos - now;
+                if (remaining > 0) {
+                    refused[0] = Duration.ofNanos(remaining);
+                    return previous;
+                }
+                previous = null; // the lockout is over: count afresh
+            }
+            int count = previous == null ? 1 : previous.count + 1;
             return new Failures(count, count >= max ? now + lockoutNanos : 0);
         });
+        return Optional.ofNullable(refused[0]);
     }
 
     public void succeeded(String username, String address) {
         failures.invalidate(key(username, address));
+    }
+
+    /** How many pairs are remembered now (the memory bound). */
+    long trackedPairs() {
+        failures.cleanUp();
+        return failures.estimatedSize();
     }
 
     private static String key(String username, String address) {

@@ -68,7 +68,7 @@ public class UserResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(@Context HttpHeaders headers, @Context HttpServerRequest request, CreateUser body) {
-        VerifiedToken admin = callers.admin(headers);
+        VerifiedToken admin = callers.adminForChange(headers);
         if (body == null) {
             throw ApiException.invalidRequest("The body must be a JSON object with username, password and roles.");
         }
@@ -107,7 +107,7 @@ public class UserResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public UserView update(@Context HttpHeaders headers, @Context HttpServerRequest request, @PathParam("id") String id,
             JsonNode body) {
-        VerifiedToken admin = callers.admin(headers);
+        VerifiedToken admin = callers.adminForChange(headers);
         UUID userId = userId(id);
         User user = users.update(userId, changes(body));
         audit.record("user.update", "success", admin.username(), userId.toString(), ClientAddress.of(request));
@@ -117,7 +117,7 @@ public class UserResource {
     @DELETE
     @Path("{id}")
     public Response delete(@Context HttpHeaders headers, @Context HttpServerRequest request, @PathParam("id") String id) {
-        VerifiedToken admin = callers.admin(headers);
+        VerifiedToken admin = callers.adminForChange(headers);
         UUID userId = userId(id);
         users.delete(userId);
         audit.record("user.delete", "success", admin.username(), userId.toString(), ClientAddress.of(request));
@@ -128,7 +128,7 @@ public class UserResource {
     @Path("{id}/rotate")
     @Consumes(MediaType.WILDCARD)
     public Rotated rotate(@Context HttpHeaders headers, @Context HttpServerRequest request, @PathParam("id") String id) {
-        VerifiedToken caller = callers.user(headers);
+        VerifiedToken caller = callers.userForChange(headers);
         Optional<UUID> target = parseUuid(id);
         boolean self = target.isPresent() && target.get().equals(caller.userId());
         if (!self && !caller.hasRole(User.ADMIN_ROLE)) {

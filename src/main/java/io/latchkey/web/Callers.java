@@ -52,6 +52,27 @@ public class Callers {
         return admin(headers, false);
     }
 
+    /**
+     * The caller of a state-changing call (administration, rotation): as {@link #user}, but the token must
+     * be sent explicitly (a header), never only by the cookie a browser attaches to any same-site request.
+     */
+    public VerifiedToken userForChange(HttpHeaders headers) {
+        if (TokenSource.read(headers) instanceof TokenSource.Found found && found.fromCookie()) {
+            throw new ApiException(401, "invalid_token", "Send the token in the Authorization header for this call.",
+                    java.util.Map.of("WWW-Authenticate", ApiException.BEARER_CHALLENGE));
+        }
+        return user(headers);
+    }
+
+    /** An admin making a state-changing call: as {@link #admin}, with the token sent as {@link #userForChange} says. */
+    public VerifiedToken adminForChange(HttpHeaders headers) {
+        VerifiedToken token = userForChange(headers);
+        if (!token.hasRole(User.ADMIN_ROLE)) {
+            throw ApiException.forbidden("This needs the admin role.");
+        }
+        return token;
+    }
+
     /** As {@link #admin(HttpHeaders)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
     public VerifiedToken admin(HttpHeaders headers, boolean memoryOnly) {
         VerifiedToken token = user(headers, memoryOnly);

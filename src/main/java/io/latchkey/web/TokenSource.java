@@ -23,10 +23,11 @@ public final class TokenSource {
     public record Absent() implements Presented {
     }
 
-    public record Found(String token) implements Presented {
+    /** A token, and whether it came from the cookie (which a browser sends by itself). */
+    public record Found(String token, boolean fromCookie) implements Presented {
         @Override
         public String toString() {
-            return "Found[token=<redacted>]";
+            return "Found[token=<redacted>, fromCookie=" + fromCookie + "]";
         }
     }
 
@@ -45,20 +46,20 @@ public final class TokenSource {
         AuthorizationHeader header = AuthorizationHeader.of(authorization);
         if (header.isPresent() && header.scheme() != AuthorizationHeader.Scheme.BASIC) {
             return header.scheme() == AuthorizationHeader.Scheme.BEARER
-                    ? header.credentials().<Presented>map(Found::new).orElseGet(Malformed::new)
+                    ? header.credentials().<Presented>map(token -> new Found(token, false)).orElseGet(Malformed::new)
                     : new Malformed();
         }
         Cookie cookie = cookies == null ? null : cookies.get(COOKIE);
         if (cookie != null) {
-            return nonEmpty(cookie.getValue());
+            return nonEmpty(cookie.getValue(), true);
         }
         if (tokenHeader != null && !tokenHeader.isEmpty()) {
-            return tokenHeader.size() == 1 ? nonEmpty(tokenHeader.get(0)) : new Malformed();
+            return tokenHeader.size() == 1 ? nonEmpty(tokenHeader.get(0), false) : new Malformed();
         }
         return new Absent();
     }
 
-    private static Presented nonEmpty(String token) {
-        return token == null || token.isBlank() ? new Malformed() : new Found(token.strip());
+    private static Presented nonEmpty(String token, boolean fromCookie) {
+        return token == null || token.isBlank() ? new Malformed() : new Found(token.strip(), fromCookie);
     }
 }

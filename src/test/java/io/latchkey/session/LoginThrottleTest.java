@@ -23,15 +23,14 @@ class LoginThrottleTest {
         // given a pair locked for 300 ms
         LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "2",
                 "latchkey.throttle.lockout", "PT0.3S"));
-        throttle.failed("alice", ADDRESS);
-        throttle.failed("alice", ADDRESS);
-        assertTrue(throttle.refusedFor("alice", ADDRESS).isPresent());
+        fail(throttle, "alice", 2);
+        assertTrue(throttle.attempt("alice", ADDRESS).isPresent());
 
         // when
         Thread.sleep(400);
 
         // then
-        assertFalse(throttle.refusedFor("alice", ADDRESS).isPresent());
+        assertFalse(throttle.attempt("alice", ADDRESS).isPresent());
     }
 
     @Test
@@ -46,8 +45,8 @@ class LoginThrottleTest {
         // when: failures again, one short of the limit
         fail(throttle, "bob", 2);
 
-        // then
-        assertFalse(throttle.refusedFor("bob", ADDRESS).isPresent());
+        // then the next attempt is let through
+        assertFalse(throttle.attempt("bob", ADDRESS).isPresent());
     }
 
     @Test
@@ -60,33 +59,48 @@ class LoginThrottleTest {
         // when an attacker sprays 10,000 usernames
         int sprayed = 10_000;
         for (int i = 0; i < sprayed; i++) {
-            throttle.failed("spray-" + i, ADDRESS);
+            throttle.attempt("spray-" + i, ADDRESS);
         }
 
         // then no more than maxTracked pairs are remembered (eviction runs in the background: give it a moment)
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        long remembered = remembered(throttle, sprayed);
+        long remembered = throttle.trackedPairs();
         while (remembered > maxTracked && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            remembered = remembered(throttle, sprayed);
+            remembered = throttle.trackedPairs();
         }
         assertTrue(remembered <= maxTracked, remembered + " of " + sprayed + " pairs remembered, limit " + maxTracked);
     }
 
-    private static long remembered(LoginThrottle throttle, int sprayed) {
-        long count = 0;
-        for (int i = 0; i < sprayed; i++) {
-            if (throttle.refusedFor("spray-" + i, ADDRESS).isPresent()) {
-                count++;
-            }
-        }
-        return count;
-    }
-
+    /** {@code times} attempts that fail: each is counted when it starts. */
     private static void fail(LoginThrottle throttle, String username, int times) {
         for (int i = 0; i < times; i++) {
-            throttle.failed(username, ADDRESS);
+            assertFalse(throttle.attempt(username, ADDRESS).isPresent());
         }
+    }
+
+    @Test
+    void parallelGuessesStayWithinTheLimit() throws InterruptedException {
+        // given a limit of 5
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "5"));
+
+        // when 50 guesses for one pair start at once, none finished yet
+        java.util.concurrent.atomic.AtomicInteger letThrough = new java.util.concurrent.atomic.AtomicInteger();
+        Thread[] guessers = new Thread[50];
+        for (int i = 0; i < guessers.length; i++) {
+            guessers[i] = new Thread(() -> {
+                if (throttle.attempt("carol", ADDRESS).isEmpty()) {
+                    letThrough.incrementAndGet();
+                }
+            });
+            guessers[i].start();
+        }
+        for (Thread guesser : guessers) {
+            guesser.join();
+        }
+
+        // then only 5 reach the password check
+        assertTrue(letThrough.get() == 5, letThrough.get() + " guesses let through");
     }
 
     /** A limiter built like the application builds it, from the real config mapping and its defaults. */
