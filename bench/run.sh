@@ -36,7 +36,7 @@
 #   BENCH_PGHOST [127.0.0.1]  BENCH_PGPORT [5432]  BENCH_PGUSER [postgres]  (PGPASSWORD is passed on if set)
 #   BENCH_DB [latchkey_bench]     database DROPPED and re-created at every run
 #   BENCH_SKIP_BUILD [0]          1: use the existing target/quarkus-app (it must be a -Dproduction build)
-#   BENCH_JAVA_OPTS []            extra JVM options for the service, e.g. "-Xmx128m"
+#   BENCH_JAVA_OPTS [-Xmx128m]    JVM options for the service (a bounded heap: the JVM would otherwise size it from all of RAM)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,7 +56,7 @@ DB_PORT=${BENCH_PGPORT:-5432}
 DB_USER=${BENCH_PGUSER:-postgres}
 DB=${BENCH_DB:-latchkey_bench}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
-JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+JAVA_OPTS=${BENCH_JAVA_OPTS--Xmx128m}
 
 OUT=$ROOT/target/bench
 APP=$ROOT/target/quarkus-app

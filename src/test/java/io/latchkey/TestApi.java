@@ -23,7 +23,31 @@ public final class TestApi {
     public record TestClient(String clientId, String secret) {
     }
 
+    private static TestClient introspector;
+
     private TestApi() {
+    }
+
+    /** One client holding "introspect", shared by the tests of a run. */
+    public static synchronized TestClient introspector() {
+        if (introspector == null) {
+            introspector = createClient("introspect");
+        }
+        return introspector;
+    }
+
+    /** The answer of POST /introspect for {@code token}, asked as {@link #introspector()}. */
+    public static Map<String, Object> introspect(String token) {
+        TestClient client = introspector();
+        return given().auth().preemptive().basic(client.clientId(), client.secret())
+                .contentType(ContentType.URLENC).formParam("token", token)
+                .when().post("/introspect")
+                .then().statusCode(200)
+                .extract().jsonPath().getMap("$");
+    }
+
+    public static boolean isActive(String token) {
+        return Boolean.TRUE.equals(introspect(token).get("active"));
     }
 
     public static String adminToken() {

@@ -46,23 +46,6 @@ class CrossInstanceTest {
     @Inject
     AgroalDataSource dataSource;
 
-    private static TestClient introspector;
-
-    private static synchronized TestClient introspector() {
-        if (introspector == null) {
-            introspector = TestApi.createClient("introspect");
-        }
-        return introspector;
-    }
-
-    private static boolean isActive(String token) {
-        return given().auth().preemptive().basic(introspector().clientId(), introspector().secret())
-                .contentType(ContentType.URLENC).formParam("token", token)
-                .when().post("/introspect")
-                .then().statusCode(200)
-                .extract().path("active");
-    }
-
     /** A connection of "another instance": not from the application's pool. */
     private static Connection otherInstance() throws SQLException {
         Config config = ConfigProvider.getConfig();
@@ -84,7 +67,7 @@ class CrossInstanceTest {
     /** A token this instance has answered for from memory (no database connection) before the change. */
     private String cachedToken(TestUser user) throws Exception {
         String token = TestApi.login(user);
-        assertTrue(isActive(token), "active before the change");
+        assertTrue(TestApi.isActive(token), "active before the change");
         assertAnsweredFromMemory(token);
         return token;
     }
@@ -94,7 +77,7 @@ class CrossInstanceTest {
         long acquired = 0;
         for (int attempt = 0; attempt < 3; attempt++) {
             long before = dataSource.getMetrics().acquireCount();
-            assertTrue(isActive(token), "active");
+            assertTrue(TestApi.isActive(token), "active");
             acquired = dataSource.getMetrics().acquireCount() - before;
             if (acquired == 0) {
                 return;
@@ -116,7 +99,7 @@ class CrossInstanceTest {
             started = System.nanoTime();
             connection.commit();
         }
-        while (isActive(token)) {
+        while (TestApi.isActive(token)) {
             if (System.nanoTime() - started > 5 * ONE_SECOND_NANOS) {
                 throw new AssertionError("still active 5 s after the change by another instance");
             }

@@ -23,17 +23,8 @@ class IntrospectionTest {
 
     private static final Map<String, Object> INACTIVE = Map.of("active", false);
 
-    private static TestClient introspector;
-
-    private static synchronized TestClient introspector() {
-        if (introspector == null) {
-            introspector = TestApi.createClient("introspect");
-        }
-        return introspector;
-    }
-
     private static ValidatableResponse introspect(String token) {
-        return given().auth().preemptive().basic(introspector().clientId(), introspector().secret())
+        return given().auth().preemptive().basic(TestApi.introspector().clientId(), TestApi.introspector().secret())
                 .contentType(ContentType.URLENC)
                 .formParam("token", token)
                 .when().post("/introspect")
@@ -61,7 +52,7 @@ class IntrospectionTest {
     void clientWithWrongSecretIsRefused() {
         String token = TestApi.login(TestApi.createUser("intro-wrongsecret"));
 
-        given().auth().preemptive().basic(introspector().clientId(), introspector().secret() + "x")
+        given().auth().preemptive().basic(TestApi.introspector().clientId(), TestApi.introspector().secret() + "x")
                 .contentType(ContentType.URLENC).formParam("token", token)
                 .when().post("/introspect")
                 .then().statusCode(401)
@@ -115,7 +106,7 @@ class IntrospectionTest {
 
     @Test
     void missingTokenParameterIsAnInvalidRequest() {
-        given().auth().preemptive().basic(introspector().clientId(), introspector().secret())
+        given().auth().preemptive().basic(TestApi.introspector().clientId(), TestApi.introspector().secret())
                 .contentType(ContentType.URLENC).formParam("token_type_hint", "access_token")
                 .when().post("/introspect")
                 .then().statusCode(400)
@@ -127,7 +118,7 @@ class IntrospectionTest {
     void tokenTypeHintIsAcceptedAndIgnored() {
         String token = TestApi.login(TestApi.createUser("intro-hint"));
 
-        given().auth().preemptive().basic(introspector().clientId(), introspector().secret())
+        given().auth().preemptive().basic(TestApi.introspector().clientId(), TestApi.introspector().secret())
                 .contentType(ContentType.URLENC)
                 .formParam("token", token)
                 .formParam("token_type_hint", "refresh_token")

@@ -20,7 +20,6 @@ import io.restassured.response.Response;
 class LogoutTest {
 
     private static final String EXPIRED_COOKIE = "token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
-    private static TestClient introspector;
 
     @Test
     void logoutAnswers204AndExpiresTheCookie() {
@@ -39,13 +38,13 @@ class LogoutTest {
     void logoutRevokesThePresentedToken() {
         // given
         String token = TestApi.login(TestApi.createUser("revoke"));
-        assertEquals(true, introspect(token).get("active"));
+        assertEquals(true, TestApi.introspect(token).get("active"));
 
         // when
         given().auth().oauth2(token).when().post("/logout").then().statusCode(204);
 
         // then
-        assertEquals(Map.of("active", false), introspect(token));
+        assertEquals(Map.of("active", false), TestApi.introspect(token));
         given().auth().oauth2(token).when().get("/users/current").then().statusCode(401);
     }
 
@@ -58,7 +57,7 @@ class LogoutTest {
         given().cookie("token", token).when().post("/logout").then().statusCode(204);
 
         // then
-        assertEquals(Map.of("active", false), introspect(token));
+        assertEquals(Map.of("active", false), TestApi.introspect(token));
     }
 
     @Test
@@ -92,25 +91,9 @@ class LogoutTest {
         given().auth().oauth2(first).when().post("/logout").then().statusCode(204);
 
         // then
-        assertEquals(true, introspect(second).get("active"));
+        assertEquals(true, TestApi.introspect(second).get("active"));
         given().auth().oauth2(second).when().get("/users/current")
                 .then().statusCode(200).body("id", equalTo(user.id().toString()));
     }
 
-    private static Map<String, Object> introspect(String token) {
-        TestClient client = introspector();
-        return given().auth().preemptive().basic(client.clientId(), client.secret())
-                .contentType("application/x-www-form-urlencoded")
-                .formParam("token", token)
-                .when().post("/introspect")
-                .then().statusCode(200)
-                .extract().jsonPath().getMap("$");
-    }
-
-    private static synchronized TestClient introspector() {
-        if (introspector == null) {
-            introspector = TestApi.createClient("introspect");
-        }
-        return introspector;
-    }
 }

@@ -35,7 +35,6 @@ import io.quarkus.test.junit.QuarkusTest;
 class TokenValidityTest {
 
     private static final String INVALID_TOKEN_CHALLENGE = "Bearer realm=\"latchkey\", error=\"invalid_token\"";
-    private static TestClient introspector;
 
     @Inject
     KeyService keys;
@@ -252,7 +251,7 @@ class TokenValidityTest {
                 .then().statusCode(401)
                 .header("WWW-Authenticate", equalTo(INVALID_TOKEN_CHALLENGE))
                 .body("error", equalTo("invalid_token"));
-        assertEquals(Map.of("active", false), introspect(token));
+        assertEquals(Map.of("active", false), TestApi.introspect(token));
     }
 
     private void assertAccepted(String token, TestUser user) {
@@ -260,26 +259,9 @@ class TokenValidityTest {
                 .when().get("/users/current")
                 .then().statusCode(200)
                 .body("id", equalTo(user.id().toString()));
-        Map<String, Object> answer = introspect(token);
+        Map<String, Object> answer = TestApi.introspect(token);
         assertEquals(true, answer.get("active"));
         assertEquals(user.id().toString(), answer.get("sub"));
-    }
-
-    private static Map<String, Object> introspect(String token) {
-        TestClient client = introspector();
-        return given().auth().preemptive().basic(client.clientId(), client.secret())
-                .contentType("application/x-www-form-urlencoded")
-                .formParam("token", token)
-                .when().post("/introspect")
-                .then().statusCode(200)
-                .extract().jsonPath().getMap("$");
-    }
-
-    private static synchronized TestClient introspector() {
-        if (introspector == null) {
-            introspector = TestApi.createClient("introspect");
-        }
-        return introspector;
     }
 
     private JwtClaims claimsFor(TestUser user) {

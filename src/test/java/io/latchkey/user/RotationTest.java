@@ -31,24 +31,6 @@ class RotationTest {
         }
     }
 
-    private static TestClient introspector;
-
-    private static synchronized TestClient introspector() {
-        if (introspector == null) {
-            introspector = TestApi.createClient("introspect");
-        }
-        return introspector;
-    }
-
-    private static boolean isActive(String token) {
-        TestClient client = introspector();
-        return given().auth().preemptive().basic(client.clientId(), client.secret())
-                .contentType(ContentType.URLENC).formParam("token", token)
-                .when().post("/introspect")
-                .then().statusCode(200)
-                .extract().path("active");
-    }
-
     @Test
     void adminRotationAnswersTheUserANewKidAndTheTime() {
         TestUser user = TestApi.createUser("rot-admin");
@@ -79,13 +61,13 @@ class RotationTest {
     void tokenIssuedBeforeRotationIsInvalidRightAfter() {
         TestUser user = TestApi.createUser("rot-old");
         String token = TestApi.login(user);
-        assertEquals(true, isActive(token));
+        assertEquals(true, TestApi.isActive(token));
 
         given().auth().oauth2(token)
                 .when().post("/users/" + user.id() + "/rotate")
                 .then().statusCode(200);
 
-        assertEquals(false, isActive(token));
+        assertEquals(false, TestApi.isActive(token));
         given().auth().oauth2(token)
                 .when().get("/users/current")
                 .then().statusCode(401)
@@ -103,7 +85,7 @@ class RotationTest {
         String token = TestApi.login(user);
 
         assertEquals(newKid, kidOf(token));
-        assertEquals(true, isActive(token));
+        assertEquals(true, TestApi.isActive(token));
     }
 
     @Test
@@ -130,7 +112,7 @@ class RotationTest {
                 .then().statusCode(403)
                 .body("error", equalTo("forbidden"));
 
-        assertEquals(true, isActive(victimToken));
+        assertEquals(true, TestApi.isActive(victimToken));
     }
 
     @Test

@@ -31,23 +31,6 @@ import io.restassured.response.ValidatableResponse;
 @QuarkusTest
 class UserAdminTest {
 
-    private static TestClient introspector;
-
-    private static synchronized TestClient introspector() {
-        if (introspector == null) {
-            introspector = TestApi.createClient("introspect");
-        }
-        return introspector;
-    }
-
-    private static boolean isActive(String token) {
-        return given().auth().preemptive().basic(introspector().clientId(), introspector().secret())
-                .contentType(ContentType.URLENC).formParam("token", token)
-                .when().post("/introspect")
-                .then().statusCode(200)
-                .extract().path("active");
-    }
-
     private static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -343,11 +326,11 @@ class UserAdminTest {
     void disablingAUserInvalidatesTheirTokensAtOnce() {
         TestUser user = TestApi.createUser("adm-disable-tokens");
         String token = TestApi.login(user);
-        assertTrue(isActive(token));
+        assertTrue(TestApi.isActive(token));
 
         patch(user.id(), Map.of("enabled", false)).statusCode(200);
 
-        assertEquals(false, isActive(token));
+        assertEquals(false, TestApi.isActive(token));
         given().auth().oauth2(token).when().get("/users/current")
                 .then().statusCode(401).body("error", equalTo("invalid_token"));
     }
@@ -387,11 +370,11 @@ class UserAdminTest {
     void changingThePasswordInvalidatesExistingTokens() {
         TestUser user = TestApi.createUser("adm-pw-tokens");
         String token = TestApi.login(user);
-        assertTrue(isActive(token));
+        assertTrue(TestApi.isActive(token));
 
         patch(user.id(), Map.of("password", "brand-new-password")).statusCode(200);
 
-        assertEquals(false, isActive(token));
+        assertEquals(false, TestApi.isActive(token));
     }
 
     @Test
@@ -444,12 +427,12 @@ class UserAdminTest {
     void deletedUsersTokenIsRefused() {
         TestUser user = TestApi.createUser("adm-delete-token");
         String token = TestApi.login(user);
-        assertTrue(isActive(token));
+        assertTrue(TestApi.isActive(token));
 
         given().auth().oauth2(TestApi.adminToken()).when().delete("/users/" + user.id())
                 .then().statusCode(204);
 
-        assertEquals(false, isActive(token));
+        assertEquals(false, TestApi.isActive(token));
         given().auth().oauth2(token).when().get("/users/current")
                 .then().statusCode(401)
                 .header("WWW-Authenticate", "Bearer realm=\"latchkey\", error=\"invalid_token\"");
