@@ -79,11 +79,6 @@ public class KeyService {
         return current("k.userId = :match", userId);
     }
 
-    /** The user's current key, which must exist. */
-    public ActiveKey currentKeyOf(UUID userId) {
-        return findCurrentKeyOf(userId).orElseThrow(() -> new IllegalStateException("no current key for " + userId));
-    }
-
     private Optional<ActiveKey> current(String condition, Object match) {
         List<Object[]> rows = entityManager.createQuery(
                 "SELECT k, u.username, u.roles FROM SigningKey k, User u WHERE " + condition

@@ -24,15 +24,6 @@ public class Callers {
     @Inject
     ClientService clients;
 
-    /** The verified token the request presents, or empty when it presents none. Invalid: 401 invalid_token. */
-    public Optional<VerifiedToken> optionalUser(HttpHeaders headers) {
-        TokenSource.Presented presented = TokenSource.read(headers);
-        if (presented instanceof TokenSource.Absent) {
-            return Optional.empty();
-        }
-        return Optional.of(verified(presented, false));
-    }
-
     /** The verified token of the request: 401 without one (RFC 6750 challenge), 401 invalid_token for a bad one. */
     public VerifiedToken user(HttpHeaders headers) {
         return user(headers, false);

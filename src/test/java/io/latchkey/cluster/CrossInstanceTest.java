@@ -113,8 +113,10 @@ class CrossInstanceTest {
         void apply(Connection connection) throws SQLException;
     }
 
-    private static void report(String what, long millis) {
+    /** Prints the measured time (the issue note quotes it) and requires it under one second. */
+    private static void assertReachedWithinOneSecond(String what, long millis) {
         System.out.println("[cross-instance] " + what + " reached this instance in " + millis + " ms");
+        assertTrue(millis < 1000, what + " took " + millis + " ms");
     }
 
     @Test
@@ -129,8 +131,7 @@ class CrossInstanceTest {
             }
         }, "USER:0:" + user.id());
 
-        report("disable", millis);
-        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertReachedWithinOneSecond("disable", millis);
     }
 
     @Test
@@ -150,8 +151,7 @@ class CrossInstanceTest {
             }
         }, "REVOKED:" + exp + ":" + jti);
 
-        report("revocation", millis);
-        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertReachedWithinOneSecond("revocation", millis);
     }
 
     @Test
@@ -168,8 +168,7 @@ class CrossInstanceTest {
             }
         }, "USER:0:" + user.id());
 
-        report("key retirement", millis);
-        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertReachedWithinOneSecond("key retirement", millis);
     }
 
     @Test
@@ -184,8 +183,7 @@ class CrossInstanceTest {
             }
         }, "USER:0:" + user.id());
 
-        report("deletion", millis);
-        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertReachedWithinOneSecond("deletion", millis);
     }
 
     @Test
@@ -215,8 +213,7 @@ class CrossInstanceTest {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
 
-        report("client deletion", millis);
-        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertReachedWithinOneSecond("client deletion", millis);
     }
 
     private static io.restassured.response.ValidatableResponse introspectAs(TestClient client, String token) {
@@ -266,8 +263,7 @@ class CrossInstanceTest {
             }
         }, "USER:0:" + user.id());
 
-        report("disable after re-listen", millis);
-        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertReachedWithinOneSecond("disable after re-listen", millis);
     }
 
     @Test

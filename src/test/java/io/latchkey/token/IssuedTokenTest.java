@@ -38,7 +38,7 @@ class IssuedTokenTest {
         JsonWebSignature jws = parse(TestApi.login(user));
 
         // then
-        ActiveKey key = keys.currentKeyOf(user.id());
+        ActiveKey key = keys.findCurrentKeyOf(user.id()).orElseThrow();
         assertEquals("HS256", jws.getAlgorithmHeaderValue());
         assertEquals("JWT", jws.getHeader("typ"));
         assertEquals(key.kid(), jws.getKeyIdHeaderValue());
@@ -89,8 +89,8 @@ class IssuedTokenTest {
         TestUser two = TestApi.createUser("secret-two");
 
         // then
-        ActiveKey first = keys.currentKeyOf(one.id());
-        ActiveKey second = keys.currentKeyOf(two.id());
+        ActiveKey first = keys.findCurrentKeyOf(one.id()).orElseThrow();
+        ActiveKey second = keys.findCurrentKeyOf(two.id()).orElseThrow();
         assertNotEquals(first.kid(), second.kid());
         assertEquals(32, first.secret().getEncoded().length);
         assertTrue(!Arrays.equals(first.secret().getEncoded(), second.secret().getEncoded()));

@@ -274,7 +274,7 @@ class TokenValidityTest {
     }
 
     private ActiveKey keyOf(TestUser user) {
-        return keys.currentKeyOf(user.id());
+        return keys.findCurrentKeyOf(user.id()).orElseThrow();
     }
 
     /** Adds a filler claim so the signed token is about {@code targetLength} characters long. */
