@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyService;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.ops.LatchkeyMetrics;
@@ -16,7 +17,6 @@ import io.latchkey.token.IssuedToken;
 import io.latchkey.token.Revocations;
 import io.latchkey.token.TokenIssuer;
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.user.User;
 import io.latchkey.user.UserService;
 import io.latchkey.web.ApiException;
 
@@ -26,7 +26,8 @@ public class LoginService {
 
     private static final Logger LOG = Logger.getLogger(LoginService.class);
 
-    public record LoginResult(User user, IssuedToken token) {
+    /** The token and the key it was signed with (naming the user as the database has them). */
+    public record LoginResult(ActiveKey key, IssuedToken token) {
     }
 
     @Inject
@@ -53,19 +54,19 @@ public class LoginService {
                 audit.record("login", "throttled", shortened(credentials.username()), null, address);
                 throw tooManyAttempts(refused.get());
             }
-            Optional<User> user = users.authenticate(credentials.username(), credentials.password());
-            if (user.isEmpty()) {
+            Optional<ActiveKey> key = users.authenticate(credentials.username(), credentials.password())
+                    .flatMap(keys::loadActive); // still current and enabled: nothing changed during the hash
+            if (key.isEmpty()) {
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", shortened(credentials.username()), null, address);
                 throw invalidCredentials();
             }
             throttle.succeeded(credentials.username(), address);
-            User found = user.get();
-            IssuedToken token = issuer.issue(found.id(), found.username(), found.roles(),
-                    keys.findCurrentKeyOf(found.id()).orElseThrow(LoginService::invalidCredentials)); // deleted meanwhile
+            ActiveKey signing = key.get();
+            IssuedToken token = issuer.issue(signing.userId(), signing.username(), signing.roles(), signing);
             metrics.loginSucceeded();
-            audit.record("login", "success", found.username(), found.id().toString(), address);
-            return new LoginResult(found, token);
+            audit.record("login", "success", signing.username(), signing.userId().toString(), address);
+            return new LoginResult(signing, token);
         } finally {
             metrics.loginTook(System.nanoTime() - started);
         }

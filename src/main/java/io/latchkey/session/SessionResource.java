@@ -67,7 +67,7 @@ public class SessionResource {
         IssuedToken token = result.token();
         long expiresIn = config.tokenLifetime().toSeconds();
         LoginResponse response = new LoginResponse(token.token(), "Bearer", expiresIn, token.expiresAt().toString(),
-                new LoginUser(result.user().id(), result.user().username(), result.user().roles()));
+                new LoginUser(result.key().userId(), result.key().username(), result.key().roles()));
         return Response.ok(response)
                 .header("Set-Cookie", cookie(token.token(), expiresIn))
                 .header("Cache-Control", "no-store")

@@ -68,16 +68,25 @@ public class UserService {
         }
     }
 
-    /** The user with these credentials, if they exist, are enabled and the password matches; costs one hash always. */
-    public Optional<User> authenticate(String rawUsername, String password) {
-        Optional<User> user;
+    /**
+     * The kid of the user's key that was current when their password was checked, if the user exists, is
+     * enabled and the password matches; costs one hash always. The key is read in the same statement as the
+     * hash, so a credential change (which rotates the key) cannot fall between them: sign only with this key,
+     * and only while it is still current.
+     */
+    public Optional<String> authenticate(String rawUsername, String password) {
+        Optional<Object[]> userAndKid;
         try {
-            user = findByUsername(Usernames.normalize(rawUsername));
+            userAndKid = entityManager.createQuery("SELECT u, k.kid FROM User u, SigningKey k"
+                            + " WHERE u.username = :name AND k.userId = u.id AND k.retiredAt IS NULL", Object[].class)
+                    .setParameter("name", Usernames.normalize(rawUsername))
+                    .getResultStream().findFirst();
         } catch (ApiException e) {
-            user = Optional.empty(); // a name that cannot exist is just an unknown user
+            userAndKid = Optional.empty(); // a name that cannot exist is just an unknown user
         }
+        Optional<User> user = userAndKid.map(row -> (User) row[0]);
         boolean matches = passwords.matches(password, user.map(User::passwordHash).orElse(null));
-        return user.filter(u -> matches && u.enabled());
+        return userAndKid.filter(row -> matches && ((User) row[0]).enabled()).map(row -> (String) row[1]);
     }
 
     public Optional<User> find(UUID id) {
