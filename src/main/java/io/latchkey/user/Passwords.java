@@ -1,6 +1,8 @@
 package io.latchkey.user;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +33,11 @@ public class Passwords {
     private static final long MAX_WAIT_SECONDS = 5;
 
     private final Semaphore hashing = new Semaphore(2 * Runtime.getRuntime().availableProcessors());
-    /** Hash of nothing anyone knows: verified against when the user does not exist, so both cost the same. */
-    private final String dummyHash = encoder.encode("latchkey-dummy-password-for-timing");
+    /**
+     * Verified against when the user does not exist, so both cost the same: a hash with our parameters and a random
+     * salt and digest, which no password matches. Built, not computed, so start-up pays no argon2 run for it.
+     */
+    private final String dummyHash = randomHashWithOurParameters();
 
     public String hash(String password) {
         return bounded(() -> encoder.encode(password));
@@ -58,6 +63,17 @@ public class Passwords {
         } finally {
             hashing.release();
         }
+    }
+
+    private static String randomHashWithOurParameters() {
+        SecureRandom random = new SecureRandom();
+        byte[] salt = new byte[16];
+        byte[] digest = new byte[32];
+        random.nextBytes(salt);
+        random.nextBytes(digest);
+        Base64.Encoder base64 = Base64.getEncoder().withoutPadding();
+        return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM
+                + "$" + base64.encodeToString(salt) + "$" + base64.encodeToString(digest);
     }
 
     private static ApiException busy() {
