@@ -20,10 +20,14 @@ public class TokenIssuer {
     public static final String USERNAME_CLAIM = "preferred_username";
     public static final String ROLES_CLAIM = "roles";
 
+    private final LatchkeyConfig config;
+    private final Clock clock;
+
     @Inject
-    LatchkeyConfig config;
-    @Inject
-    Clock clock;
+    TokenIssuer(LatchkeyConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
 
     public IssuedToken issue(UUID userId, String username, List<String> roles, ActiveKey key) {
         Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());

@@ -4,7 +4,6 @@ import java.security.Key;
 import java.time.Clock;
 import java.util.List;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -13,6 +12,7 @@ import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.NumericDate;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
@@ -39,27 +39,25 @@ public class TokenVerifier {
 
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class);
 
-    @Inject
-    LatchkeyConfig config;
-    @Inject
-    KeyCache keys;
-    @Inject
-    Revocations revocations;
-    @Inject
-    Clock clock;
-
-    /** Two consumers, same rules: one may load an unknown kid from the database, one answers from memory only. */
-    private JwtConsumer loading;
-    private JwtConsumer inMemory;
+    private final LatchkeyConfig config;
+    private final KeyCache keys;
+    private final Revocations revocations;
+    private final Clock clock;
     private final RecentlyVerified recentlyVerified = new RecentlyVerified();
 
-    @PostConstruct
-    void configure() {
-        loading = consumer(false);
-        inMemory = consumer(true);
+    @Inject
+    TokenVerifier(LatchkeyConfig config, KeyCache keys, Revocations revocations, Clock clock) {
+        this.config = config;
+        this.keys = keys;
+        this.revocations = revocations;
+        this.clock = clock;
     }
 
-    private JwtConsumer consumer(boolean memoryOnly) {
+    /**
+     * The jose4j rules, evaluated at {@code now}: jose4j fixes the evaluation time when a consumer is built, so
+     * each check builds its own (a handful of small objects) rather than let jose4j read the system clock.
+     */
+    private JwtConsumer consumer(boolean memoryOnly, long now) {
         long lifetimeMinutes = Math.max(1, (config.tokenLifetime().toSeconds() + 59) / 60);
         return new JwtConsumerBuilder()
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
@@ -69,6 +67,7 @@ public class TokenVerifier {
                 .setRequireNotBefore()
                 .setRequireJwtId()
                 .setRequireSubject()
+                .setEvaluationTime(NumericDate.fromSeconds(now))
                 .setMaxFutureValidityInMinutes((int) lifetimeMinutes + 1)
                 .setAllowedClockSkewInSeconds((int) config.clockSkew().toSeconds())
                 .setExpectedIssuer(config.issuer())
@@ -88,14 +87,15 @@ public class TokenVerifier {
     public VerifiedToken verify(String token, boolean memoryOnly) throws InvalidTokenException {
         checkSize(token);
         String digest = RecentlyVerified.digestOf(token);
+        long now = clock.instant().getEpochSecond(); // one instant for every rule of this check
         RecentlyVerified.Entry seen = recentlyVerified.get(digest);
         if (seen != null) {
-            if (stillValid(seen, memoryOnly)) {
+            if (stillValid(seen, memoryOnly, now)) {
                 return seen.token();
             }
             recentlyVerified.forget(digest); // and check it in full: the answer is then the full check's
         }
-        JwtContext context = parseAndCheckSignatureAndClaims(token, memoryOnly);
+        JwtContext context = parseAndCheckSignatureAndClaims(token, memoryOnly, now);
         try {
             JwtClaims claims = context.getJwtClaims();
             ActiveKey key = checkKeyBelongsToSubject(context, claims.getSubject(), memoryOnly);
@@ -117,9 +117,8 @@ public class TokenVerifier {
      * (as jose4j applies it, with the same leeway), its key still being the user's current one (the very
      * object checked then: any invalidation replaces it), and its id not being revoked.
      */
-    private boolean stillValid(RecentlyVerified.Entry seen, boolean memoryOnly) {
+    private boolean stillValid(RecentlyVerified.Entry seen, boolean memoryOnly, long now) {
         VerifiedToken token = seen.token();
-        long now = clock.instant().getEpochSecond();
         long skew = config.clockSkew().toSeconds();
         return now < token.expiresAt() + skew
                 && now + skew >= token.notBefore()
@@ -133,9 +132,10 @@ public class TokenVerifier {
         }
     }
 
-    private JwtContext parseAndCheckSignatureAndClaims(String token, boolean memoryOnly) throws InvalidTokenException {
+    private JwtContext parseAndCheckSignatureAndClaims(String token, boolean memoryOnly, long now)
+            throws InvalidTokenException {
         try {
-            return (memoryOnly ? inMemory : loading).process(token);
+            return consumer(memoryOnly, now).process(token);
         } catch (InvalidJwtException e) {
             if (e.getCause() instanceof NotInMemory) {
                 throw NotInMemory.INSTANCE; // jose4j wraps what the key resolver throws
