@@ -23,6 +23,7 @@
 # Settings (environment variables; defaults in brackets). A default run takes about 3 minutes after the build.
 #   BENCH_RUNS [3]          interleaved rounds           BENCH_SECONDS [8]     length of each measurement
 #   BENCH_WARMUP [8]        warm-up of /login, seconds   BENCH_SKIP_BUILD [0]  1: use target/quarkus-app as built
+#   BENCH_APP [target/quarkus-app]  a -Dproduction build (quarkus-app directory) to measure instead; implies no build
 #   BENCH_SERVER_CPU [0]    core of the service and of the hash alone; BENCH_LOAD_CPU [1] core of wrk and this script
 #   BENCH_PORT [18081]      HTTP port of the service; it must be free
 #   BENCH_PGHOST [127.0.0.1]  BENCH_PGPORT [5432]  BENCH_PGUSER [postgres]  (PGPASSWORD is passed on if set)
@@ -54,7 +55,7 @@ MAX_LATENCY_RATIO=1.20
 MAX_RSS_MIB=256
 
 OUT=$ROOT/target/bench
-APP=$ROOT/target/quarkus-app
+APP=${BENCH_APP:-$ROOT/target/quarkus-app}
 BASE=http://127.0.0.1:$PORT
 SERVICE_PID=
 SAMPLER_PID=
@@ -123,7 +124,7 @@ run_hash() {
 mkdir -p "$OUT"
 rm -f "$OUT"/login-*.log "$OUT"/login.md
 
-[[ $SKIP_BUILD == 1 ]] || build_service "$OUT/login-build.log"
+[[ $SKIP_BUILD == 1 || -n ${BENCH_APP:-} ]] || build_service "$OUT/login-build.log"
 [[ -f $APP/quarkus-run.jar ]] || die "$APP/quarkus-run.jar is missing (build first)"
 ensure_wrk "$OUT/login-apt.log"
 
