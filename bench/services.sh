@@ -1,0 +1,185 @@
+# Shared by bench/run.sh and bench/scale.sh (sourced, after lib.sh's helpers): settings, starting and stopping
+# Latchkey and the bare stack, wrk runs, warm-up until the rate settles, seeding. Every step is bounded in time.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+LOAD_CPU=${BENCH_LOAD_CPU:-1}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+PORT=${BENCH_PORT:-18080}
+BARE_PORT=${BENCH_BARE_PORT:-18081}
+DB_HOST=${BENCH_PGHOST:-127.0.0.1}
+DB_PORT=${BENCH_PGPORT:-5432}
+DB_USER=${BENCH_PGUSER:-postgres}
+DB=${BENCH_DB:-latchkey_bench}
+SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
+JAVA_BIN=${BENCH_JAVA:-java}
+# Container-sized: Dockerfile.jvm's JVM options, with the JVM told it has BENCH_CONTAINER_MIB of memory (what a
+# container limit does), so MaxRAMPercentage sizes the heap as it would in that container.
+CONTAINER_MIB=${BENCH_CONTAINER_MIB:-256}
+DOCKER_OPTS=$(sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/Dockerfile.jvm" | sed 's/-Dquarkus.http.host=[^ ]*//')
+JAVA_OPTS=${BENCH_JAVA_OPTS-$DOCKER_OPTS -XX:MaxRAM=${CONTAINER_MIB}m}
+# 1: run Latchkey with a class-data archive made as Dockerfile.jvm makes it (see there)
+ARCHIVE=${BENCH_ARCHIVE:-1}
+SETTLE_SLICE=${BENCH_SETTLE_SLICE:-3}
+SETTLE_MAX=${BENCH_SETTLE_MAX:-60}
+
+OUT=${OUT:-$ROOT/target/bench}
+APP=$ROOT/target/quarkus-app
+BARE_APP=$ROOT/bench/bare/target/quarkus-app
+BASE=http://127.0.0.1:$PORT
+BARE_BASE=http://127.0.0.1:$BARE_PORT
+SERVICE_PID= BARE_PID=
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+rss_kib() { awk '/^'"$2"':/ { print $2 }' "/proc/$1/status"; }
+mib() { calc '%.0f' '$1 / 1024' "$1"; }
+api() { curl -sS --max-time 60 -o "$OUT/response.json" -w "%{http_code}" "$@" || true; }
+body() { cat "$OUT/response.json"; }
+
+check_tools() {
+    for tool in "$JAVA_BIN" curl psql taskset timeout base64 awk sed; do
+        command -v "$tool" >/dev/null || die "'$tool' is required"
+    done
+    (( SERVER_CPU != LOAD_CPU )) || die "BENCH_SERVER_CPU and BENCH_LOAD_CPU must be different cores"
+    local cpus; cpus=$(getconf _NPROCESSORS_ONLN)
+    (( SERVER_CPU < cpus && LOAD_CPU < cpus )) || die "this machine has $cpus online CPU(s); the benchmark needs 2"
+    [[ $DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "BENCH_DB must be a plain lower-case identifier (got '$DB')"
+    ensure_wrk "$OUT/apt.log"
+}
+
+# The production build (no embedded PostgreSQL) and, with "bare", the bare stack too.
+build() {
+    [[ $SKIP_BUILD == 1 ]] && return 0
+    build_service "$OUT/build.log"
+    if [[ ${1:-} == bare ]]; then
+        log "building the bare stack: ./mvnw -f bench/bare/pom.xml package"
+        "$ROOT/mvnw" -B -q -f "$ROOT/bench/bare/pom.xml" package -DskipTests >"$OUT/build-bare.log" 2>&1 \
+            || die "the bare build failed; see $OUT/build-bare.log"
+    fi
+}
+
+# The class-data archive Dockerfile.jvm makes: a start without a database, which stops with an error once it needs
+# one; by then most classes are loaded, and the JVM writes the archive at exit all the same.
+make_archive() {
+    ARCHIVE_OPTS=()
+    [[ $ARCHIVE == 1 ]] || return 0
+    log "making the class-data archive (as Dockerfile.jvm does)"
+    rm -f "$APP/app-cds.jsa"
+    (cd "$APP" && timeout 300 taskset -c "$SERVER_CPU" "$JAVA_BIN" -XX:ArchiveClassesAtExit=app-cds.jsa \
+        -jar quarkus-run.jar) >"$OUT/archive.log" 2>&1 || true
+    [[ -s $APP/app-cds.jsa ]] || die "no archive was written; see $OUT/archive.log"
+    ARCHIVE_OPTS=(-XX:SharedArchiveFile=app-cds.jsa)
+}
+
+# wait_ready <pid> <base url> <log>: polls /q/health/ready every 20 ms; sets READY_MS from START_MS.
+wait_ready() {
+    local pid=$1 base=$2 logfile=$3 code
+    while :; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$base/q/health/ready" || true)
+        [[ $code == 200 ]] && break
+        kill -0 "$pid" 2>/dev/null || die "the service exited while starting; see $logfile"
+        (( $(now_ms) - START_MS < 120000 )) || die "not ready within 120 s; see $logfile"
+        sleep 0.02
+    done
+    READY_MS=$(( $(now_ms) - START_MS ))
+}
+
+# Starts Latchkey on SERVER_CPU (output in $1); sets SERVICE_PID and READY_MS.
+start_service() {
+    local logfile=$1
+    local settings=(QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1
+        QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" QUARKUS_DATASOURCE_USERNAME="$DB_USER"
+        LATCHKEY_MASTER_KEY="$MASTER_KEY" LATCHKEY_ADMIN_USERNAME="$ADMIN_USER" LATCHKEY_ADMIN_PASSWORD="$ADMIN_PASSWORD")
+    [[ -z ${PGPASSWORD:-} ]] || settings+=(QUARKUS_DATASOURCE_PASSWORD="$PGPASSWORD")
+    START_MS=$(now_ms)
+    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+    (cd "$APP" && exec env "${settings[@]}" taskset -c "$SERVER_CPU" "$JAVA_BIN" $JAVA_OPTS "${ARCHIVE_OPTS[@]}" \
+        -jar quarkus-run.jar) >"$logfile" 2>&1 &
+    SERVICE_PID=$!
+    wait_ready "$SERVICE_PID" "$BASE" "$logfile"
+}
+
+start_bare() {
+    local logfile=$1
+    START_MS=$(now_ms)
+    # shellcheck disable=SC2086
+    (cd "$BARE_APP" && exec env QUARKUS_HTTP_PORT="$BARE_PORT" taskset -c "$SERVER_CPU" "$JAVA_BIN" $JAVA_OPTS \
+        -jar quarkus-run.jar) >"$logfile" 2>&1 &
+    BARE_PID=$!
+    wait_ready "$BARE_PID" "$BARE_BASE" "$logfile"
+}
+
+stop_pid() {
+    local pid=$1
+    [[ -n $pid ]] || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+stop_bare() { stop_pid "$BARE_PID"; BARE_PID=; }
+stop_all() { stop_service; stop_bare; }
+
+# run_wrk <logfile> <lua script> <base url> <seconds>: prints the BENCH_RESULT line.
+run_wrk() {
+    local logfile=$1 script=$2 base=$3 seconds=$4 line
+    timeout --kill-after=5 $(( seconds + 60 )) taskset -c "$LOAD_CPU" \
+        wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s --latency -s "$ROOT/bench/$script" "$base" \
+        >"$logfile" 2>&1 || die "wrk failed or overran; see $logfile"
+    line=$(grep '^BENCH_RESULT' "$logfile") || die "no result line from wrk; see $logfile"
+    echo "$line"
+}
+
+# settle <name> <lua script> <base url>: runs SETTLE_SLICE-second slices until two in a row are within 3% of
+# each other (the JIT has done its work), at most SETTLE_MAX seconds. Prints the slices' rates.
+settle() {
+    local name=$1 script=$2 base=$3 previous=0 rate spent=0 i=0 rates=()
+    while (( spent < SETTLE_MAX )); do
+        i=$(( i + 1 ))
+        rate=$(field rps "$(run_wrk "$OUT/wrk-$name-settle-$i.log" "$script" "$base" "$SETTLE_SLICE")")
+        rates+=("$(calc '%.0f' '$1' "$rate")")
+        spent=$(( spent + SETTLE_SLICE ))
+        if (( i > 1 )) && [[ $(calc '%d' '($1 - $2) <= 0.03 * $2 && ($2 - $1) <= 0.03 * $2' "$rate" "$previous") == 1 ]]; then
+            break
+        fi
+        previous=$rate
+    done
+    log "warm-up $name settled after ${spent}s: ${rates[*]} req/s"
+}
+
+# seed <users> <revoked> <tokens> <token file>: bench/Seed.java, the service's own classes on the class path.
+seed() {
+    log "seeding $1 users (tokens for $3 of them) and $2 revoked tokens"
+    LATCHKEY_MASTER_KEY=$MASTER_KEY timeout 1800 "$JAVA_BIN" -Xmx1g -cp "$APP/lib/boot/*:$APP/lib/main/*:$APP/app/*" \
+        "$ROOT/bench/Seed.java" "jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" "$DB_USER" "$1" "$2" "$3" "$4" \
+        >"$OUT/seed-$1.log" 2>&1 || die "seeding failed; see $OUT/seed-$1.log"
+    grep '^SEED_RESULT' "$OUT/seed-$1.log" >&2
+}
+
+# Creates a client with permission "introspect" through the API; sets CLIENT_BASIC.
+create_client() {
+    local code admin_token
+    code=$(api -X POST -u "$ADMIN_USER:$ADMIN_PASSWORD" "$BASE/login")
+    [[ $code == 200 ]] || die "admin login: HTTP $code $(body)"
+    admin_token=$(json_string token "$(body)")
+    ADMIN_TOKEN=$admin_token
+    code=$(api -X POST -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
+        -d "{\"client_id\":\"bench-gateway-$(random_word 6)\",\"permissions\":[\"introspect\"]}" "$BASE/clients")
+    [[ $code == 201 ]] || die "creating the client: HTTP $code $(body)"
+    local id secret
+    id=$(json_string client_id "$(body)")
+    secret=$(json_string client_secret "$(body)")
+    [[ -n $secret ]] || die "no client_secret in the client creation response"
+    CLIENT_BASIC=$(printf '%s' "$id:$secret" | base64 -w0)
+}
+
+new_secrets() {
+    MASTER_KEY=$(head -c 32 /dev/urandom | base64 -w0)
+    ADMIN_USER=bench-admin
+    ADMIN_PASSWORD=$(random_word 24)
+}
