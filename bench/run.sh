@@ -120,11 +120,8 @@ done
 stop_bare
 
 log "filling the key cache: one GET /auth for each of the $CACHED_USERS users"
-FILL_START=$(now_ms)
-line=$(BENCH_TOKEN_FILE=$TOKENS_FILE BENCH_PATH=/auth BENCH_STOP_AFTER=$CACHED_USERS \
-    run_wrk "$OUT/wrk-fill.log" tokens.lua "$BASE" 600)
-FILL_MS=$(( $(now_ms) - FILL_START ))
-FILL_ERRORS=$(( $(field status_errors "$line") + $(field socket_errors "$line") ))
+pass_over_tokens fill /auth "$CACHED_USERS"
+FILL_MS=$PASS_MS FILL_ERRORS=$PASS_ERRORS
 RSS_KIB=$(rss_kib "$SERVICE_PID" VmRSS)
 PEAK_KIB=$(rss_kib "$SERVICE_PID" VmHWM)
 stop_service

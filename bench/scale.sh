@@ -42,10 +42,10 @@ for size in $SIZES; do
     start_service "$OUT/scale-$size.log"
     ready=$READY_MS
     create_client
-    export BENCH_CLIENT_BASIC=$CLIENT_BASIC BENCH_TOKEN_FILE=$TOKENS_FILE BENCH_PATH=/introspect
-    started=$(now_ms)
-    line=$(BENCH_STOP_AFTER=$tokens run_wrk "$OUT/wrk-scale-load-$size.log" tokens.lua "$BASE" 600)
-    load_ms=$(( $(now_ms) - started ))
+    export BENCH_CLIENT_BASIC=$CLIENT_BASIC
+    pass_over_tokens "scale-$size" /introspect "$tokens"
+    load_ms=$PASS_MS
+    export BENCH_TOKEN_FILE=$TOKENS_FILE BENCH_PATH=/introspect
     settle "scale-$size" tokens.lua "$BASE"
     line=$(run_wrk "$OUT/wrk-scale-$size.log" tokens.lua "$BASE" "$RUN_SECONDS")
     errors=$(( $(field status_errors "$line") + $(field socket_errors "$line") ))

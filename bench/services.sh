@@ -152,6 +152,21 @@ settle() {
     log "warm-up $name settled after ${spent}s: ${rates[*]} req/s"
 }
 
+# pass_over_tokens <name> <path> <count>: requests <path> with each of the first <count> tokens of $TOKENS_FILE
+# once, as 5-second wrk runs that continue where the last stopped; sets PASS_MS and PASS_ERRORS.
+pass_over_tokens() {
+    local name=$1 path=$2 count=$3 served=0 i=0 line started
+    started=$(now_ms) PASS_ERRORS=0
+    while (( served < count && $(now_ms) - started < 900000 )); do
+        i=$(( i + 1 ))
+        line=$(BENCH_TOKEN_FILE=$TOKENS_FILE BENCH_PATH=$path BENCH_TOKEN_OFFSET=$served \
+            run_wrk "$OUT/wrk-$name-pass-$i.log" tokens.lua "$BASE" 5)
+        served=$(( served + $(field requests "$line") ))
+        PASS_ERRORS=$(( PASS_ERRORS + $(field status_errors "$line") + $(field socket_errors "$line") ))
+    done
+    PASS_MS=$(( $(now_ms) - started ))
+}
+
 # seed <users> <revoked> <tokens> <token file>: bench/Seed.java, the service's own classes on the class path.
 seed() {
     log "seeding $1 users (tokens for $3 of them) and $2 revoked tokens"

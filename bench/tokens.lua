@@ -1,6 +1,6 @@
 -- Cycles through the tokens in BENCH_TOKEN_FILE (one per line), one per request, against BENCH_PATH:
 -- "/introspect" (form body, client Basic auth from BENCH_CLIENT_BASIC) or "/auth" (Bearer header).
--- With BENCH_STOP_AFTER set, each thread stops once it has had that many answers (a single pass over the file).
+-- BENCH_TOKEN_OFFSET [0]: where in the file to begin (bench/services.sh chains runs into one pass over the file).
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 local common = dofile(here .. "common.lua")
 
@@ -10,8 +10,7 @@ for line in io.lines(common.env("BENCH_TOKEN_FILE")) do
 end
 local path = common.env("BENCH_PATH")
 local basic = os.getenv("BENCH_CLIENT_BASIC")
-local stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "0")
-local next_token, answers = 1, 0
+local next_token = tonumber(os.getenv("BENCH_TOKEN_OFFSET") or "0") % #tokens + 1
 
 function request()
   local token = tokens[next_token]
@@ -21,11 +20,6 @@ function request()
       ["Content-Type"] = "application/x-www-form-urlencoded" }, "token=" .. token)
   end
   return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
-end
-
-function response(status, headers, body)
-  answers = answers + 1
-  if stop_after > 0 and answers >= stop_after then wrk.thread:stop() end
 end
 
 done = common.done
