@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.latchkey.token.VerifiedToken;
 import io.latchkey.ops.AuditLog;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -59,7 +59,7 @@ public class ClientResource {
     public Response create(@Context HttpHeaders headers, @Context HttpServerRequest request, CreateClient body) {
         VerifiedToken admin = callers.adminForChange(headers);
         if (body == null) {
-            throw ApiException.invalidRequest("The body must be a JSON object with client_id and permissions.");
+            throw Refusal.invalidRequest("The body must be a JSON object with client_id and permissions.");
         }
         ClientService.CreatedClient created = clients.create(body.clientId(), body.permissions());
         ClientView view = ClientView.of(created.client());

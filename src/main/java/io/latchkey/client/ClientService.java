@@ -23,7 +23,7 @@ import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.cluster.ConsistentCache;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -66,7 +66,7 @@ public class ClientService {
 
     public CreatedClient create(String clientId, List<String> permissionNames) {
         if (clientId == null || !CLIENT_ID.matcher(clientId).matches()) {
-            throw ApiException.invalidRequest("client_id must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
+            throw Refusal.invalidRequest("client_id must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
         }
         List<Permission> permissions = parsePermissions(permissionNames);
         byte[] raw = new byte[SECRET_BYTES];
@@ -76,14 +76,14 @@ public class ClientService {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 if (entityManager.find(Client.class, clientId) != null) {
-                    throw ApiException.conflict("That client_id is taken.");
+                    throw Refusal.conflict("That client_id is taken.");
                 }
                 entityManager.persist(client);
                 entityManager.flush();
                 changes.publish(Change.client(clientId)); // drops a cached "no such client" everywhere
             });
         } catch (PersistenceException e) {
-            throw ApiException.conflict("That client_id is taken.");
+            throw Refusal.conflict("That client_id is taken.");
         }
         return new CreatedClient(client, secret);
     }
@@ -94,12 +94,12 @@ public class ClientService {
 
     public void delete(String clientId) {
         if (clientId == null || !CLIENT_ID.matcher(clientId).matches()) {
-            throw ApiException.notFound("No such client."); // cannot exist, and PostgreSQL refuses a NUL in text
+            throw Refusal.notFound("No such client."); // cannot exist, and PostgreSQL refuses a NUL in text
         }
         QuarkusTransaction.requiringNew().run(() -> {
             Client client = entityManager.find(Client.class, clientId);
             if (client == null) {
-                throw ApiException.notFound("No such client.");
+                throw Refusal.notFound("No such client.");
             }
             entityManager.remove(client);
             changes.publish(Change.client(clientId));
@@ -136,12 +136,12 @@ public class ClientService {
 
     private static List<Permission> parsePermissions(List<String> names) {
         if (names == null || names.isEmpty()) {
-            throw ApiException.invalidRequest("permissions must list at least one of: introspect, keys:read.");
+            throw Refusal.invalidRequest("permissions must list at least one of: introspect, keys:read.");
         }
         Set<Permission> permissions = new LinkedHashSet<>();
         for (String name : names) {
             permissions.add(Permission.fromWireName(name).orElseThrow(
-                    () -> ApiException.invalidRequest("Unknown permission; known ones are introspect and keys:read.")));
+                    () -> Refusal.invalidRequest("Unknown permission; known ones are introspect and keys:read.")));
         }
         return List.copyOf(permissions);
     }

@@ -18,7 +18,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.latchkey.web.Callers;
 import io.latchkey.web.HotPath;
 import io.smallrye.mutiny.Uni;
@@ -81,7 +81,7 @@ public class ForwardAuthResource {
         return HotPath.answer(memoryOnly -> {
             VerifiedToken token = callers.user(headers, memoryOnly);
             if (role != null && !token.hasRole(role)) {
-                throw ApiException.forbidden("This needs the role '" + (role.length() > 64 ? "?" : role) + "'.");
+                throw Refusal.forbidden("This needs the role '" + (role.length() > 64 ? "?" : role) + "'.");
             }
             return Response.noContent()
                     .header("X-Auth-User-Id", token.userId().toString())

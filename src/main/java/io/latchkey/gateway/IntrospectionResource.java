@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latchkey.client.Permission;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.latchkey.web.AuthorizationHeader;
 import io.latchkey.web.Callers;
 import io.latchkey.web.FormBody;
@@ -78,10 +78,10 @@ public class IntrospectionResource {
     private static String tokenParameter(HttpHeaders headers, String body) {
         MediaType type = headers.getMediaType();
         if (type == null || !type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
-            throw ApiException.invalidRequest("Send the token as an application/x-www-form-urlencoded 'token' field.");
+            throw Refusal.invalidRequest("Send the token as an application/x-www-form-urlencoded 'token' field.");
         }
         return FormBody.parse(body).get("token").filter(t -> !t.isEmpty())
-                .orElseThrow(() -> ApiException.invalidRequest("The 'token' parameter is missing."));
+                .orElseThrow(() -> Refusal.invalidRequest("The 'token' parameter is missing."));
     }
 
     private byte[] json(Active active) {

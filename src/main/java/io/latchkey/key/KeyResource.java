@@ -16,7 +16,7 @@ import io.latchkey.client.ClientService.CachedClient;
 import io.latchkey.client.Permission;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.ops.AuditLog;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -52,7 +52,7 @@ public class KeyResource {
         audit.record("key.fetch", key == null ? "not_found" : "success", client.clientId(),
                 kid.length() > 128 ? kid.substring(0, 128) : kid, ClientAddress.of(request));
         if (key == null) {
-            throw ApiException.notFound("No current key has that kid.");
+            throw Refusal.notFound("No current key has that kid.");
         }
         String k = Base64.getUrlEncoder().withoutPadding().encodeToString(key.secret().getEncoded());
         return Response.ok(new Jwk("oct", key.kid(), "HS256", "sig", k, key.userId().toString()))

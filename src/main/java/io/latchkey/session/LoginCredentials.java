@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.latchkey.user.Passwords;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.latchkey.web.AuthorizationHeader;
 import io.latchkey.web.FormBody;
 
@@ -33,11 +33,11 @@ record LoginCredentials(String username, String password) {
         if (authorization.scheme() == AuthorizationHeader.Scheme.BASIC) {
             return authorization.basic()
                     .map(basic -> checked(basic.id(), basic.secret()))
-                    .orElseThrow(() -> ApiException.invalidRequest("The Basic credentials are not valid Base64 of UTF-8 'username:password'."));
+                    .orElseThrow(() -> Refusal.invalidRequest("The Basic credentials are not valid Base64 of UTF-8 'username:password'."));
         }
         MediaType type = headers.getMediaType();
         if (body == null || body.length == 0) {
-            throw ApiException.invalidRequest("Credentials are missing: use HTTP Basic, a form or a JSON body.");
+            throw Refusal.invalidRequest("Credentials are missing: use HTTP Basic, a form or a JSON body.");
         }
         if (type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             return fromForm(FormBody.parse(new String(body, StandardCharsets.UTF_8)));
@@ -45,7 +45,7 @@ record LoginCredentials(String username, String password) {
         if (type != null && (type.isCompatible(MediaType.APPLICATION_JSON_TYPE) || type.getSubtype().endsWith("+json"))) {
             return fromJson(body, json);
         }
-        throw ApiException.invalidRequest("Send credentials as application/x-www-form-urlencoded, application/json or HTTP Basic.");
+        throw Refusal.invalidRequest("Send credentials as application/x-www-form-urlencoded, application/json or HTTP Basic.");
     }
 
     private static LoginCredentials fromForm(FormBody form) {
@@ -62,10 +62,10 @@ record LoginCredentials(String username, String password) {
         try {
             node = json.readTree(body);
         } catch (IOException e) {
-            throw ApiException.invalidRequest("The body is not valid JSON.");
+            throw Refusal.invalidRequest("The body is not valid JSON.");
         }
         if (node == null || !node.isObject()) {
-            throw ApiException.invalidRequest("The body must be a JSON object with username and password.");
+            throw Refusal.invalidRequest("The body must be a JSON object with username and password.");
         }
         return checked(text(node, "username"), text(node, "password"));
     }
@@ -76,20 +76,20 @@ record LoginCredentials(String username, String password) {
             return null;
         }
         if (!value.isTextual()) {
-            throw ApiException.invalidRequest("'" + field + "' must be a string.");
+            throw Refusal.invalidRequest("'" + field + "' must be a string.");
         }
         return value.textValue();
     }
 
     private static LoginCredentials checked(String username, String password) {
         if (username == null || username.isEmpty() || password == null || password.isEmpty()) {
-            throw ApiException.invalidRequest("Both username and password are required.");
+            throw Refusal.invalidRequest("Both username and password are required.");
         }
         if (username.getBytes(StandardCharsets.UTF_8).length > MAX_USERNAME_BYTES) {
-            throw ApiException.invalidRequest("The username is too long.");
+            throw Refusal.invalidRequest("The username is too long.");
         }
         if (password.getBytes(StandardCharsets.UTF_8).length > Passwords.MAX_BYTES) {
-            throw ApiException.invalidRequest("The password is longer than " + Passwords.MAX_BYTES + " bytes.");
+            throw Refusal.invalidRequest("The password is longer than " + Passwords.MAX_BYTES + " bytes.");
         }
         return new LoginCredentials(username, password);
     }

@@ -1,7 +1,6 @@
 package io.latchkey.session;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +8,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyService;
 import io.latchkey.ops.AuditLog;
@@ -18,7 +18,6 @@ import io.latchkey.token.Revocations;
 import io.latchkey.token.TokenIssuer;
 import io.latchkey.token.VerifiedToken;
 import io.latchkey.user.UserService;
-import io.latchkey.web.ApiException;
 
 /** Logging in and out: throttling, the password check, issuing the token, and the audit trail of each. */
 @ApplicationScoped
@@ -52,14 +51,14 @@ public class LoginService {
             if (refused.isPresent()) {
                 metrics.loginThrottled();
                 audit.record("login", "throttled", shortened(credentials.username()), null, address);
-                throw tooManyAttempts(refused.get());
+                throw Refusal.tooManyAttempts(refused.get());
             }
             Optional<ActiveKey> key = users.authenticate(credentials.username(), credentials.password())
                     .flatMap(keys::loadActive); // still current and enabled: nothing changed during the hash
             if (key.isEmpty()) {
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", shortened(credentials.username()), null, address);
-                throw invalidCredentials();
+                throw Refusal.invalidCredentials();
             }
             throttle.succeeded(credentials.username(), address);
             ActiveKey signing = key.get();
@@ -88,18 +87,6 @@ public class LoginService {
         }
         metrics.tokenRevoked();
         audit.record("logout", "success", t.username(), t.userId().toString(), address);
-    }
-
-    /** The same answer for an unknown user, a wrong password and a disabled user. */
-    private static ApiException invalidCredentials() {
-        return new ApiException(401, "invalid_credentials", "The username or password is incorrect.",
-                Map.of("WWW-Authenticate", ApiException.BASIC_CHALLENGE));
-    }
-
-    private static ApiException tooManyAttempts(Duration wait) {
-        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-        return new ApiException(429, "too_many_attempts", "Too many failed logins; try again later.",
-                Map.of("Retry-After", Long.toString(seconds)));
     }
 
     private static String shortened(String username) {

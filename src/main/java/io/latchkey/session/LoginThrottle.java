@@ -1,8 +1,6 @@
 package io.latchkey.session;
 
-import java.text.Normalizer;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.annotation.PostConstruct;
@@ -13,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.user.Usernames;
 
 /**
  * Counts failed logins per (username, client address) and refuses the pair for a while once the limit is
@@ -74,7 +73,6 @@ public class LoginThrottle {
     }
 
     private static String key(String username, String address) {
-        String name = Normalizer.normalize(username, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-        return name + '\u0000' + address;
+        return Usernames.fold(username) + '\u0000' + address;
     }
 }

@@ -20,7 +20,7 @@ import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.latchkey.token.IssuedToken;
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.latchkey.web.TokenSource;
@@ -59,7 +59,7 @@ public class SessionResource {
         LoginCredentials credentials;
         try {
             credentials = LoginCredentials.read(headers, body, json);
-        } catch (ApiException malformed) {
+        } catch (Refusal malformed) {
             metrics.loginMalformed();
             throw malformed;
         }

@@ -7,7 +7,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.latchkey.config.LatchkeyConfig;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.quarkus.runtime.StartupEvent;
 
 /** First start: when no admin exists, create one from LATCHKEY_ADMIN_USERNAME / LATCHKEY_ADMIN_PASSWORD. */
@@ -29,7 +29,7 @@ public class AdminBootstrap {
             User admin = users.create(config.admin().username().get(), config.admin().password().get(),
                     java.util.List.of(User.ADMIN_ROLE));
             LOG.infof("Created the first admin '%s'", admin.username());
-        } catch (ApiException e) {
+        } catch (Refusal e) {
             // another instance starting at the same time won the race, or the settings are unusable
             LOG.warnf("First admin not created: %s", e.getMessage());
         }

@@ -3,7 +3,7 @@ package io.latchkey.user;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -14,7 +14,7 @@ import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator.BlockPool;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator.FixedBlockPool;
 
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 
 /**
  * Password hashing with argon2id at OWASP's recommended minimum (m=19 MiB, t=2, p=1; 16-byte salt, 32-byte hash),
@@ -110,19 +110,18 @@ public class Passwords {
         }
     }
 
-    private static ApiException busy() {
-        return new ApiException(503, "temporarily_unavailable", "Too many logins at once; retry shortly.",
-                Map.of("Retry-After", "1"));
+    private static Refusal busy() {
+        return Refusal.temporarilyUnavailable("Too many logins at once; retry shortly.", Duration.ofSeconds(1));
     }
 
     /** Rejects a password for a new account or a change. */
     public static void checkAcceptable(String password) {
         if (password == null) {
-            throw ApiException.invalidRequest("The password is missing.");
+            throw Refusal.invalidRequest("The password is missing.");
         }
         int bytes = password.getBytes(StandardCharsets.UTF_8).length;
         if (bytes < MIN_BYTES || bytes > MAX_BYTES) {
-            throw ApiException.invalidRequest("The password must be " + MIN_BYTES + " to " + MAX_BYTES + " bytes long.");
+            throw Refusal.invalidRequest("The password must be " + MIN_BYTES + " to " + MAX_BYTES + " bytes long.");
         }
     }
 }

@@ -4,7 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 
 /** Role names: 1 to 64 characters of [A-Za-z0-9_.:-], so they travel safely in a comma-separated header. */
 public final class Roles {
@@ -20,11 +20,11 @@ public final class Roles {
             return List.of();
         }
         if (roles.size() > MAX_ROLES) {
-            throw ApiException.invalidRequest("At most " + MAX_ROLES + " roles are allowed.");
+            throw Refusal.invalidRequest("At most " + MAX_ROLES + " roles are allowed.");
         }
         for (String role : roles) {
             if (role == null || !ROLE.matcher(role).matches()) {
-                throw ApiException.invalidRequest("A role name must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', ':' or '-'.");
+                throw Refusal.invalidRequest("A role name must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', ':' or '-'.");
             }
         }
         return List.copyOf(new LinkedHashSet<>(roles));

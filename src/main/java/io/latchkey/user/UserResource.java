@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.latchkey.ops.AuditLog;
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -70,7 +70,7 @@ public class UserResource {
     public Response create(@Context HttpHeaders headers, @Context HttpServerRequest request, CreateUser body) {
         VerifiedToken admin = callers.adminForChange(headers);
         if (body == null) {
-            throw ApiException.invalidRequest("The body must be a JSON object with username, password and roles.");
+            throw Refusal.invalidRequest("The body must be a JSON object with username, password and roles.");
         }
         User user = users.create(body.username(), body.password(), body.roles());
         audit.record("user.create", "success", admin.username(), user.id().toString(), ClientAddress.of(request));
@@ -91,7 +91,7 @@ public class UserResource {
     @Path("current")
     public Response current(@Context HttpHeaders headers) {
         VerifiedToken token = callers.user(headers);
-        UserView user = users.find(token.userId()).map(UserView::of).orElseThrow(ApiException::tokenInvalid);
+        UserView user = users.find(token.userId()).map(UserView::of).orElseThrow(Refusal::tokenInvalid);
         return Response.ok(user).header("Cache-Control", "no-store").build();
     }
 
@@ -99,7 +99,7 @@ public class UserResource {
     @Path("{id}")
     public UserView get(@Context HttpHeaders headers, @PathParam("id") String id) {
         callers.admin(headers);
-        return users.find(userId(id)).map(UserView::of).orElseThrow(() -> ApiException.notFound("No such user."));
+        return users.find(userId(id)).map(UserView::of).orElseThrow(() -> Refusal.notFound("No such user."));
     }
 
     @PATCH
@@ -132,9 +132,9 @@ public class UserResource {
         Optional<UUID> target = parseUuid(id);
         boolean self = target.isPresent() && target.get().equals(caller.userId());
         if (!self && !caller.hasRole(User.ADMIN_ROLE)) {
-            throw ApiException.forbidden("Only an admin or the user themself may rotate this key.");
+            throw Refusal.forbidden("Only an admin or the user themself may rotate this key.");
         }
-        UUID userId = target.orElseThrow(() -> ApiException.notFound("No such user."));
+        UUID userId = target.orElseThrow(() -> Refusal.notFound("No such user."));
         String kid = users.rotateKey(userId);
         audit.record("key.rotate", "success", caller.username(), userId.toString(), ClientAddress.of(request));
         return new Rotated(userId, kid, clock.instant().truncatedTo(ChronoUnit.SECONDS));
@@ -142,27 +142,27 @@ public class UserResource {
 
     private static UserService.UserChanges changes(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw ApiException.invalidRequest("The body must be a JSON object with any of enabled, roles, password.");
+            throw Refusal.invalidRequest("The body must be a JSON object with any of enabled, roles, password.");
         }
         body.fieldNames().forEachRemaining(field -> {
             if (!PATCHABLE.contains(field)) {
-                throw ApiException.invalidRequest("Only enabled, roles and password can be changed.");
+                throw Refusal.invalidRequest("Only enabled, roles and password can be changed.");
             }
         });
         Optional<Boolean> enabled = Optional.ofNullable(body.get("enabled")).map(node -> {
             if (!node.isBoolean()) {
-                throw ApiException.invalidRequest("'enabled' must be true or false.");
+                throw Refusal.invalidRequest("'enabled' must be true or false.");
             }
             return node.booleanValue();
         });
         Optional<List<String>> roles = Optional.ofNullable(body.get("roles")).map(node -> {
             if (!node.isArray()) {
-                throw ApiException.invalidRequest("'roles' must be an array of strings.");
+                throw Refusal.invalidRequest("'roles' must be an array of strings.");
             }
             List<String> names = new ArrayList<>();
             node.forEach(role -> {
                 if (!role.isTextual()) {
-                    throw ApiException.invalidRequest("'roles' must be an array of strings.");
+                    throw Refusal.invalidRequest("'roles' must be an array of strings.");
                 }
                 names.add(role.textValue());
             });
@@ -170,7 +170,7 @@ public class UserResource {
         });
         Optional<String> password = Optional.ofNullable(body.get("password")).map(node -> {
             if (!node.isTextual()) {
-                throw ApiException.invalidRequest("'password' must be a string.");
+                throw Refusal.invalidRequest("'password' must be a string.");
             }
             return node.textValue();
         });
@@ -189,11 +189,11 @@ public class UserResource {
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw ApiException.invalidRequest("'" + name + "' must be a whole number from " + min + " to " + max + ".");
+        throw Refusal.invalidRequest("'" + name + "' must be a whole number from " + min + " to " + max + ".");
     }
 
     private static UUID userId(String id) {
-        return parseUuid(id).orElseThrow(() -> ApiException.notFound("No such user."));
+        return parseUuid(id).orElseThrow(() -> Refusal.notFound("No such user."));
     }
 
     private static Optional<UUID> parseUuid(String id) {

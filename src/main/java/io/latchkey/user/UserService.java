@@ -17,7 +17,7 @@ import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.key.KeyService;
 import io.latchkey.ops.LatchkeyMetrics;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -55,7 +55,7 @@ public class UserService {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 if (findByUsername(username).isPresent()) {
-                    throw ApiException.conflict("That username is taken.");
+                    throw Refusal.conflict("That username is taken.");
                 }
                 User user = new User(UUID.randomUUID(), username, hash, roles, now());
                 entityManager.persist(user);
@@ -64,7 +64,7 @@ public class UserService {
                 return user;
             });
         } catch (PersistenceException e) {
-            throw ApiException.conflict("That username is taken."); // lost a race with a concurrent create
+            throw Refusal.conflict("That username is taken."); // lost a race with a concurrent create
         }
     }
 
@@ -75,15 +75,11 @@ public class UserService {
      * and only while it is still current.
      */
     public Optional<String> authenticate(String rawUsername, String password) {
-        Optional<Object[]> userAndKid;
-        try {
-            userAndKid = entityManager.createQuery("SELECT u, k.kid FROM User u, SigningKey k"
-                            + " WHERE u.username = :name AND k.userId = u.id AND k.retiredAt IS NULL", Object[].class)
-                    .setParameter("name", Usernames.normalize(rawUsername))
-                    .getResultStream().findFirst();
-        } catch (ApiException e) {
-            userAndKid = Optional.empty(); // a name that cannot exist is just an unknown user
-        }
+        Optional<Object[]> userAndKid = Usernames.parse(rawUsername).flatMap(name -> entityManager
+                .createQuery("SELECT u, k.kid FROM User u, SigningKey k"
+                        + " WHERE u.username = :name AND k.userId = u.id AND k.retiredAt IS NULL", Object[].class)
+                .setParameter("name", name)
+                .getResultStream().findFirst());
         Optional<User> user = userAndKid.map(row -> (User) row[0]);
         boolean matches = passwords.matches(password, user.map(User::passwordHash).orElse(null));
         return userAndKid.filter(row -> matches && ((User) row[0]).enabled()).map(row -> (String) row[1]);
@@ -162,7 +158,7 @@ public class UserService {
     private User lockForChange(UUID id) {
         User user = entityManager.find(User.class, id, LockModeType.PESSIMISTIC_WRITE);
         if (user == null) {
-            throw ApiException.notFound("No such user.");
+            throw Refusal.notFound("No such user.");
         }
         return user;
     }

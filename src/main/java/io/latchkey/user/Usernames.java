@@ -3,8 +3,9 @@ package io.latchkey.user;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.Locale;
+import java.util.Optional;
 
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 
 /**
  * The one rule for usernames: Unicode NFKC (so full-width and other compatibility forms fold), lower-cased with {@link Locale#ROOT} (never the default locale),
@@ -17,19 +18,40 @@ public final class Usernames {
     private Usernames() {
     }
 
-    /** The stored form of {@code raw}, or a 400 when it cannot be a username. */
+    /**
+     * The folded form of {@code raw}: NFKC, then lower case in {@link Locale#ROOT}. Two names that fold alike
+     * are the same user; anything keyed by username (storage, throttling) keys by this.
+     */
+    public static String fold(String raw) {
+        return Normalizer.normalize(raw, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    }
+
+    /** The stored form of {@code raw}, or an invalid_request refusal saying why it cannot be a username. */
     public static String normalize(String raw) {
-        if (raw == null || raw.isEmpty()) {
-            throw ApiException.invalidRequest("The username is missing.");
-        }
-        String name = Normalizer.normalize(raw, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            throw ApiException.invalidRequest("The username is longer than " + MAX_BYTES + " bytes.");
-        }
-        if (!name.codePoints().allMatch(Usernames::allowed)) {
-            throw ApiException.invalidRequest("The username contains a character that is not allowed.");
-        }
+        String name = raw == null ? "" : fold(raw);
+        problem(name).ifPresent(problem -> {
+            throw Refusal.invalidRequest(problem);
+        });
         return name;
+    }
+
+    /** The stored form of {@code raw}, or empty when no user can have that name. */
+    public static Optional<String> parse(String raw) {
+        String name = raw == null ? "" : fold(raw);
+        return problem(name).isEmpty() ? Optional.of(name) : Optional.empty();
+    }
+
+    private static Optional<String> problem(String folded) {
+        if (folded.isEmpty()) {
+            return Optional.of("The username is missing.");
+        }
+        if (folded.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            return Optional.of("The username is longer than " + MAX_BYTES + " bytes.");
+        }
+        if (!folded.codePoints().allMatch(Usernames::allowed)) {
+            return Optional.of("The username contains a character that is not allowed.");
+        }
+        return Optional.empty();
     }
 
     private static boolean allowed(int c) {

@@ -7,9 +7,11 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import io.latchkey.client.ClientService;
-import io.latchkey.cluster.NotInMemory;
 import io.latchkey.client.ClientService.CachedClient;
 import io.latchkey.client.Permission;
+import io.latchkey.cluster.NotInMemory;
+import io.latchkey.error.ErrorCode;
+import io.latchkey.error.Refusal;
 import io.latchkey.token.InvalidTokenException;
 import io.latchkey.token.TokenVerifier;
 import io.latchkey.token.VerifiedToken;
@@ -33,7 +35,7 @@ public class Callers {
     public VerifiedToken user(HttpHeaders headers, boolean memoryOnly) {
         TokenSource.Presented presented = TokenSource.read(headers);
         if (presented instanceof TokenSource.Absent) {
-            throw ApiException.tokenMissing();
+            throw Refusal.tokenMissing();
         }
         return verified(presented, memoryOnly);
     }
@@ -49,8 +51,7 @@ public class Callers {
      */
     public VerifiedToken userForChange(HttpHeaders headers) {
         if (TokenSource.read(headers) instanceof TokenSource.Found found && found.fromCookie()) {
-            throw new ApiException(401, "invalid_token", "Send the token in the Authorization header for this call.",
-                    java.util.Map.of("WWW-Authenticate", ApiException.BEARER_CHALLENGE));
+            throw new Refusal(ErrorCode.INVALID_TOKEN, "Send the token in the Authorization header for this call.");
         }
         return user(headers);
     }
@@ -59,7 +60,7 @@ public class Callers {
     public VerifiedToken adminForChange(HttpHeaders headers) {
         VerifiedToken token = userForChange(headers);
         if (!token.hasRole(User.ADMIN_ROLE)) {
-            throw ApiException.forbidden("This needs the admin role.");
+            throw Refusal.forbidden("This needs the admin role.");
         }
         return token;
     }
@@ -68,7 +69,7 @@ public class Callers {
     public VerifiedToken admin(HttpHeaders headers, boolean memoryOnly) {
         VerifiedToken token = user(headers, memoryOnly);
         if (!token.hasRole(User.ADMIN_ROLE)) {
-            throw ApiException.forbidden("This needs the admin role.");
+            throw Refusal.forbidden("This needs the admin role.");
         }
         return token;
     }
@@ -83,9 +84,9 @@ public class Callers {
         AuthorizationHeader header = AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
         CachedClient client = header.basic()
                 .flatMap(basic -> clients.authenticate(basic.id(), basic.secret(), memoryOnly))
-                .orElseThrow(ApiException::invalidClient);
+                .orElseThrow(Refusal::invalidClient);
         if (!client.permissions().contains(permission)) {
-            throw ApiException.forbidden("This client lacks the '" + permission.wireName() + "' permission.");
+            throw Refusal.forbidden("This client lacks the '" + permission.wireName() + "' permission.");
         }
         return client;
     }
@@ -106,8 +107,8 @@ public class Callers {
 
     private VerifiedToken verified(TokenSource.Presented presented, boolean memoryOnly) {
         if (presented instanceof TokenSource.Found found) {
-            return check(found.token(), memoryOnly).orElseThrow(ApiException::tokenInvalid);
+            return check(found.token(), memoryOnly).orElseThrow(Refusal::tokenInvalid);
         }
-        throw ApiException.tokenInvalid();
+        throw Refusal.tokenInvalid();
     }
 }

@@ -1,6 +1,8 @@
 package io.latchkey.web;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
 
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
@@ -15,16 +17,54 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
-/** Every failure leaves as the contract's JSON error body; nothing internal reaches a client. */
+import io.latchkey.error.ErrorCode;
+import io.latchkey.error.Refusal;
+
+/**
+ * Every failure leaves as the contract's JSON error body; nothing internal reaches a client. The one place that
+ * decides how a domain {@link Refusal} is answered: its status, its challenge and its headers.
+ */
 public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
 
+    static final String BEARER_CHALLENGE = "Bearer realm=\"latchkey\"";
+    static final String INVALID_TOKEN_CHALLENGE = "Bearer realm=\"latchkey\", error=\"invalid_token\"";
+    static final String BASIC_CHALLENGE = "Basic realm=\"latchkey\"";
+
     @ServerExceptionMapper
-    public Response apiException(ApiException e) {
-        Response.ResponseBuilder response = json(e.status(), e.error(), e.getMessage());
-        e.headers().forEach(response::header);
+    public Response refusal(Refusal e) {
+        Response.ResponseBuilder response = json(status(e.code()), e.code().wireName(), e.description());
+        challenge(e.code()).ifPresent(challenge -> response.header("WWW-Authenticate", challenge));
+        e.retryAfter().ifPresent(wait -> response.header("Retry-After", Long.toString(wholeSeconds(wait))));
         return response.build();
+    }
+
+    static int status(ErrorCode code) {
+        return switch (code) {
+            case INVALID_REQUEST -> 400;
+            case UNAUTHORIZED, INVALID_TOKEN, INVALID_CLIENT, INVALID_CREDENTIALS -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case TOO_MANY_ATTEMPTS -> 429;
+            case TEMPORARILY_UNAVAILABLE -> 503;
+        };
+    }
+
+    /** Every 401 names the scheme expected there (RFC 7235); a bad bearer token says so (RFC 6750). */
+    static Optional<String> challenge(ErrorCode code) {
+        return switch (code) {
+            case UNAUTHORIZED -> Optional.of(BEARER_CHALLENGE);
+            case INVALID_TOKEN -> Optional.of(INVALID_TOKEN_CHALLENGE);
+            case INVALID_CLIENT, INVALID_CREDENTIALS -> Optional.of(BASIC_CHALLENGE);
+            default -> Optional.empty();
+        };
+    }
+
+    /** Retry-After in whole seconds, rounded up and at least 1, so a client never retries too early. */
+    private static long wholeSeconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     @ServerExceptionMapper(priority = 1)
@@ -78,6 +118,7 @@ public class ErrorMapper {
     }
 
     static Response.ResponseBuilder json(int status, String error, String description) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(error, description));
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(error, description).toJson());
     }
 }

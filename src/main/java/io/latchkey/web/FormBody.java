@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.latchkey.error.Refusal;
+
 /**
  * An application/x-www-form-urlencoded body, parsed strictly: a bad escape or a repeated field is a
  * malformed request (RFC 6749 section 3.1: parameters must not be included more than once).
@@ -29,7 +31,7 @@ public final class FormBody {
                 String name = decode(eq < 0 ? pair : pair.substring(0, eq));
                 String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
                 if (fields.putIfAbsent(name, value) != null) {
-                    throw ApiException.invalidRequest("The form field '" + printable(name) + "' is repeated.");
+                    throw Refusal.invalidRequest("The form field '" + printable(name) + "' is repeated.");
                 }
             }
         }
@@ -47,7 +49,7 @@ public final class FormBody {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalidRequest("The form body is not valid URL encoding.");
+            throw Refusal.invalidRequest("The form body is not valid URL encoding.");
         }
     }
 

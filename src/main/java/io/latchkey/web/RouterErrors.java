@@ -8,7 +8,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -78,6 +77,6 @@ public class RouterErrors {
             return;
         }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", error).put("error_description", description).encode());
+                .end(new ErrorBody(error, description).toJson());
     }
 }

@@ -29,6 +29,7 @@ class StateChangingCallsTest {
         given().cookie("token", token)
                 .when().post("/users/" + user.id() + "/rotate")
                 .then().statusCode(401)
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"latchkey\", error=\"invalid_token\""))
                 .body("error", equalTo("invalid_token"));
         given().auth().oauth2(token).when().get("/users/current").then().statusCode(200);
     }
