@@ -3,6 +3,7 @@ package io.latchkey.client;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -13,6 +14,8 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "clients")
 public class Client {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     @Id
     @Column(name = "client_id")
@@ -28,6 +31,11 @@ public class Client {
     private Instant createdAt;
 
     protected Client() {
+    }
+
+    /** The one rule for client ids: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'. */
+    public static boolean isValidId(String clientId) {
+        return clientId != null && ID.matcher(clientId).matches();
     }
 
     Client(String clientId, byte[] secretHash, List<Permission> permissions, Instant createdAt) {

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ConsistentCache;
+import io.latchkey.common.CanonicalUuid;
 import io.latchkey.config.LatchkeyConfig;
 
 /**
@@ -37,24 +38,12 @@ public class KeyCache {
 
     /** The current key named {@code kid}, if its user exists and is enabled. Queries the database on a miss. */
     public Optional<ActiveKey> find(String kid) {
-        return isKid(kid) ? cache.get(kid, keys::loadActive) : Optional.empty();
+        return CanonicalUuid.isCanonical(kid) ? cache.get(kid, keys::loadActive) : Optional.empty();
     }
 
     /** As {@link #find}, from memory only: throws {@link io.latchkey.cluster.NotInMemory} on a miss. */
     public Optional<ActiveKey> findInMemory(String kid) {
-        return isKid(kid) ? cache.getInMemory(kid) : Optional.empty();
-    }
-
-    /** Kids are canonical UUIDs: anything else cannot exist (and PostgreSQL refuses a NUL in text: a 500). */
-    private static boolean isKid(String kid) {
-        if (kid == null || kid.length() != 36) {
-            return false;
-        }
-        try {
-            return UUID.fromString(kid).toString().equals(kid);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return CanonicalUuid.isCanonical(kid) ? cache.getInMemory(kid) : Optional.empty();
     }
 
     /** {@link #findInMemory} or {@link #find}. */

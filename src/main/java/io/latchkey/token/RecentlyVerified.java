@@ -1,10 +1,9 @@
 package io.latchkey.token;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.latchkey.common.Sha256;
 import io.latchkey.key.ActiveKey;
 
 /**
@@ -23,12 +22,7 @@ final class RecentlyVerified {
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
     static String digestOf(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-            return new String(digest, StandardCharsets.ISO_8859_1);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new String(Sha256.of(token), StandardCharsets.ISO_8859_1);
     }
 
     Entry get(String digest) {

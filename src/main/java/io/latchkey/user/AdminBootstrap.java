@@ -1,5 +1,7 @@
 package io.latchkey.user;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -27,7 +29,7 @@ public class AdminBootstrap {
         }
         try {
             User admin = users.create(config.admin().username().get(), config.admin().password().get(),
-                    java.util.List.of(User.ADMIN_ROLE));
+                    List.of(Roles.ADMIN));
             LOG.infof("Created the first admin '%s'", admin.username());
         } catch (Refusal e) {
             // another instance starting at the same time won the race, or the settings are unusable

@@ -1,5 +1,6 @@
 package io.latchkey.user;
 
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -12,7 +13,15 @@ public final class Roles {
     private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final int MAX_ROLES = 32;
 
+    /** The role that may administer users and clients. */
+    public static final String ADMIN = "admin";
+
     private Roles() {
+    }
+
+    /** The one admin check: whoever holds {@link #ADMIN}. */
+    public static boolean isAdmin(Collection<String> roles) {
+        return roles.contains(ADMIN);
     }
 
     public static List<String> validate(List<String> roles) {

@@ -14,8 +14,6 @@ import jakarta.persistence.Table;
 @Table(name = "users")
 public class User {
 
-    public static final String ADMIN_ROLE = "admin";
-
     @Id
     private UUID id;
 
@@ -72,10 +70,6 @@ public class User {
 
     public Instant createdAt() {
         return createdAt;
-    }
-
-    public boolean isAdmin() {
-        return roles().contains(ADMIN_ROLE);
     }
 
     void setEnabled(boolean enabled, Instant now) {

@@ -16,6 +16,7 @@ import jakarta.persistence.PersistenceException;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.key.KeyService;
+import io.latchkey.key.SigningKey;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.latchkey.error.Refusal;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -45,6 +46,10 @@ public class UserService {
     }
 
     public record Page(List<User> users, long total) {
+    }
+
+    /** A rotation's new current key. */
+    public record Rotation(String kid, Instant createdAt) {
     }
 
     public User create(String rawUsername, String password, List<String> rawRoles) {
@@ -96,8 +101,8 @@ public class UserService {
     }
 
     public boolean anyAdminExists() {
-        return !entityManager.createNativeQuery("SELECT 1 FROM users WHERE 'admin' = ANY(roles) LIMIT 1")
-                .getResultList().isEmpty();
+        return !entityManager.createNativeQuery("SELECT 1 FROM users WHERE :admin = ANY(roles) LIMIT 1")
+                .setParameter("admin", Roles.ADMIN).getResultList().isEmpty();
     }
 
     public Page list(int offset, int limit) {
@@ -136,12 +141,13 @@ public class UserService {
         });
     }
 
-    /** Rotates the user's key: every token they hold is invalid from now on. */
-    public String rotateKey(UUID id) {
+    /** Rotates the user's key: every token they hold is invalid from now on. Returns the new key's kid and time. */
+    public Rotation rotateKey(UUID id) {
         return QuarkusTransaction.requiringNew().call(() -> {
             lockForChange(id);
+            SigningKey key = keys.rotate(id);
             metrics.userTokensRevoked();
-            return keys.rotate(id).kid();
+            return new Rotation(key.kid(), key.createdAt());
         });
     }
 

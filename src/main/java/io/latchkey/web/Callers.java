@@ -6,8 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 
-import io.latchkey.client.ClientService;
-import io.latchkey.client.ClientService.CachedClient;
+import io.latchkey.client.CachedClient;
+import io.latchkey.client.ClientAuthenticator;
 import io.latchkey.client.Permission;
 import io.latchkey.cluster.NotInMemory;
 import io.latchkey.error.ErrorCode;
@@ -15,7 +15,7 @@ import io.latchkey.error.Refusal;
 import io.latchkey.token.InvalidTokenException;
 import io.latchkey.token.TokenVerifier;
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.user.User;
+import io.latchkey.user.Roles;
 
 /** Who is calling: a user by token, an admin, or a client by HTTP Basic. Done before any operation runs. */
 @ApplicationScoped
@@ -24,7 +24,7 @@ public class Callers {
     @Inject
     TokenVerifier verifier;
     @Inject
-    ClientService clients;
+    ClientAuthenticator clients;
 
     /** The verified token of the request: 401 without one (RFC 6750 challenge), 401 invalid_token for a bad one. */
     public VerifiedToken user(HttpHeaders headers) {
@@ -58,20 +58,12 @@ public class Callers {
 
     /** An admin making a state-changing call: as {@link #admin}, with the token sent as {@link #userForChange} says. */
     public VerifiedToken adminForChange(HttpHeaders headers) {
-        VerifiedToken token = userForChange(headers);
-        if (!token.hasRole(User.ADMIN_ROLE)) {
-            throw Refusal.forbidden("This needs the admin role.");
-        }
-        return token;
+        return requireAdmin(userForChange(headers));
     }
 
     /** As {@link #admin(HttpHeaders)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
     public VerifiedToken admin(HttpHeaders headers, boolean memoryOnly) {
-        VerifiedToken token = user(headers, memoryOnly);
-        if (!token.hasRole(User.ADMIN_ROLE)) {
-            throw Refusal.forbidden("This needs the admin role.");
-        }
-        return token;
+        return requireAdmin(user(headers, memoryOnly));
     }
 
     /** A client authenticated with HTTP Basic: 401 invalid_client when not, 403 without {@code permission}. */
@@ -103,6 +95,13 @@ public class Callers {
         } catch (InvalidTokenException e) {
             return Optional.empty();
         }
+    }
+
+    private static VerifiedToken requireAdmin(VerifiedToken token) {
+        if (!Roles.isAdmin(token.roles())) {
+            throw Refusal.forbidden("This needs the admin role.");
+        }
+        return token;
     }
 
     private VerifiedToken verified(TokenSource.Presented presented, boolean memoryOnly) {

@@ -1,4 +1,4 @@
-package io.latchkey.client;
+package io.latchkey.admin;
 
 import java.net.URI;
 import java.time.Instant;
@@ -18,9 +18,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.latchkey.token.VerifiedToken;
-import io.latchkey.ops.AuditLog;
+import io.latchkey.client.Client;
+import io.latchkey.client.ClientService;
+import io.latchkey.client.Permission;
 import io.latchkey.error.Refusal;
+import io.latchkey.ops.AuditLog;
+import io.latchkey.token.VerifiedToken;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -28,7 +31,7 @@ import io.vertx.core.http.HttpServerRequest;
 /** Administration of clients (admin bearer). A client's secret is in the creation response and nowhere else. */
 @Path("/clients")
 @Produces(MediaType.APPLICATION_JSON)
-public class ClientResource {
+public class ClientAdminResource {
 
     public record CreateClient(String clientId, List<String> permissions) {
     }

@@ -1,13 +1,7 @@
-package io.latchkey.user;
+package io.latchkey.admin;
 
 import java.net.URI;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -27,21 +21,24 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.latchkey.common.CanonicalUuid;
+import io.latchkey.error.Refusal;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.error.Refusal;
+import io.latchkey.user.User;
+import io.latchkey.user.UserService;
+import io.latchkey.user.UserView;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
 
-/** The users API: the current user, administration (admin bearer) and key rotation (admin, or the user themself). */
+/** Administration of users (admin bearer): create, list, read, change, delete. */
 @Path("/users")
 @Produces(MediaType.APPLICATION_JSON)
-public class UserResource {
+public class UserAdminResource {
 
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
-    private static final Set<String> PATCHABLE = Set.of("enabled", "roles", "password");
 
     public record CreateUser(String username, String password, List<String> roles) {
         @Override
@@ -53,17 +50,12 @@ public class UserResource {
     public record UserPage(List<UserView> users, int offset, int limit, long total) {
     }
 
-    public record Rotated(UUID id, String kid, Instant rotatedAt) {
-    }
-
     @Inject
     UserService users;
     @Inject
     Callers callers;
     @Inject
     AuditLog audit;
-    @Inject
-    Clock clock;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -88,14 +80,6 @@ public class UserResource {
     }
 
     @GET
-    @Path("current")
-    public Response current(@Context HttpHeaders headers) {
-        VerifiedToken token = callers.user(headers);
-        UserView user = users.find(token.userId()).map(UserView::of).orElseThrow(Refusal::tokenInvalid);
-        return Response.ok(user).header("Cache-Control", "no-store").build();
-    }
-
-    @GET
     @Path("{id}")
     public UserView get(@Context HttpHeaders headers, @PathParam("id") String id) {
         callers.admin(headers);
@@ -109,7 +93,7 @@ public class UserResource {
             JsonNode body) {
         VerifiedToken admin = callers.adminForChange(headers);
         UUID userId = userId(id);
-        User user = users.update(userId, changes(body));
+        User user = users.update(userId, UserPatch.read(body));
         audit.record("user.update", "success", admin.username(), userId.toString(), ClientAddress.of(request));
         return UserView.of(user);
     }
@@ -122,59 +106,6 @@ public class UserResource {
         users.delete(userId);
         audit.record("user.delete", "success", admin.username(), userId.toString(), ClientAddress.of(request));
         return Response.noContent().build();
-    }
-
-    @POST
-    @Path("{id}/rotate")
-    @Consumes(MediaType.WILDCARD)
-    public Rotated rotate(@Context HttpHeaders headers, @Context HttpServerRequest request, @PathParam("id") String id) {
-        VerifiedToken caller = callers.userForChange(headers);
-        Optional<UUID> target = parseUuid(id);
-        boolean self = target.isPresent() && target.get().equals(caller.userId());
-        if (!self && !caller.hasRole(User.ADMIN_ROLE)) {
-            throw Refusal.forbidden("Only an admin or the user themself may rotate this key.");
-        }
-        UUID userId = target.orElseThrow(() -> Refusal.notFound("No such user."));
-        String kid = users.rotateKey(userId);
-        audit.record("key.rotate", "success", caller.username(), userId.toString(), ClientAddress.of(request));
-        return new Rotated(userId, kid, clock.instant().truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    private static UserService.UserChanges changes(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw Refusal.invalidRequest("The body must be a JSON object with any of enabled, roles, password.");
-        }
-        body.fieldNames().forEachRemaining(field -> {
-            if (!PATCHABLE.contains(field)) {
-                throw Refusal.invalidRequest("Only enabled, roles and password can be changed.");
-            }
-        });
-        Optional<Boolean> enabled = Optional.ofNullable(body.get("enabled")).map(node -> {
-            if (!node.isBoolean()) {
-                throw Refusal.invalidRequest("'enabled' must be true or false.");
-            }
-            return node.booleanValue();
-        });
-        Optional<List<String>> roles = Optional.ofNullable(body.get("roles")).map(node -> {
-            if (!node.isArray()) {
-                throw Refusal.invalidRequest("'roles' must be an array of strings.");
-            }
-            List<String> names = new ArrayList<>();
-            node.forEach(role -> {
-                if (!role.isTextual()) {
-                    throw Refusal.invalidRequest("'roles' must be an array of strings.");
-                }
-                names.add(role.textValue());
-            });
-            return names;
-        });
-        Optional<String> password = Optional.ofNullable(body.get("password")).map(node -> {
-            if (!node.isTextual()) {
-                throw Refusal.invalidRequest("'password' must be a string.");
-            }
-            return node.textValue();
-        });
-        return new UserService.UserChanges(enabled, roles, password);
     }
 
     private static int parse(String name, String value, int min, int max, int fallback) {
@@ -192,16 +123,8 @@ public class UserResource {
         throw Refusal.invalidRequest("'" + name + "' must be a whole number from " + min + " to " + max + ".");
     }
 
+    /** An id that is not a canonical UUID names no user. */
     private static UUID userId(String id) {
-        return parseUuid(id).orElseThrow(() -> Refusal.notFound("No such user."));
-    }
-
-    private static Optional<UUID> parseUuid(String id) {
-        try {
-            UUID uuid = UUID.fromString(id);
-            return uuid.toString().equalsIgnoreCase(id) ? Optional.of(uuid) : Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return CanonicalUuid.parse(id).orElseThrow(() -> Refusal.notFound("No such user."));
     }
 }

@@ -1,4 +1,4 @@
-package io.latchkey.key;
+package io.latchkey.gateway;
 
 import java.util.Base64;
 
@@ -12,9 +12,11 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.latchkey.client.ClientService.CachedClient;
+import io.latchkey.client.CachedClient;
 import io.latchkey.client.Permission;
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.key.ActiveKey;
+import io.latchkey.key.KeyCache;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.error.Refusal;
 import io.latchkey.web.Callers;

@@ -1,0 +1,47 @@
+package io.latchkey;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+/**
+ * The layering of the packages: the domain (users, keys, clients, tokens, the cluster feed, configuration,
+ * operations, errors) knows nothing of HTTP; the edges (web, session, gateway, admin) build on it, never the reverse.
+ */
+class LayeringTest {
+
+    private static final String[] DOMAIN = {"io.latchkey.user..", "io.latchkey.key..", "io.latchkey.client..",
+        "io.latchkey.token..", "io.latchkey.cluster..", "io.latchkey.config..", "io.latchkey.ops..",
+        "io.latchkey.error..", "io.latchkey.common.."};
+    private static final String[] EDGES = {"io.latchkey.web..", "io.latchkey.session..", "io.latchkey.gateway..",
+        "io.latchkey.admin.."};
+
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.latchkey");
+
+    @Test
+    void domainDoesNotDependOnTheWebLayer() {
+        noClasses().that().resideInAnyPackage(DOMAIN)
+                .should().dependOnClassesThat().resideInAnyPackage(EDGES)
+                .check(MAIN);
+    }
+
+    @Test
+    void domainDoesNotUseHttpTypes() {
+        noClasses().that().resideInAnyPackage(DOMAIN)
+                .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "io.vertx.core.http..",
+                        "io.vertx.ext.web..")
+                .check(MAIN);
+    }
+
+    @Test
+    void packagesFormNoCycle() {
+        slices().matching("io.latchkey.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+}
