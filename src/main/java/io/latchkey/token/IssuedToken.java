@@ -3,10 +3,10 @@ package io.latchkey.token;
 import java.time.Instant;
 
 /** A freshly signed token and when it expires. */
-public record IssuedToken(String token, String jti, Instant expiresAt) {
+public record IssuedToken(String token, Instant expiresAt) {
 
     @Override
     public String toString() {
-        return "IssuedToken[jti=" + jti + ", expiresAt=" + expiresAt + "]";
+        return "IssuedToken[expiresAt=" + expiresAt + "]";
     }
 }
