@@ -81,7 +81,7 @@ wait_ready() {
         code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$base/q/health/ready" || true)
         [[ $code == 200 ]] && break
         kill -0 "$pid" 2>/dev/null || die "the service exited while starting; see $logfile"
-        (( $(now_ms) - START_MS < 120000 )) || die "not ready within 120 s; see $logfile"
+        (( $(now_ms) - START_MS < 300000 )) || die "not ready within 300 s; see $logfile"
         sleep 0.02
     done
     READY_MS=$(( $(now_ms) - START_MS ))
