@@ -2,7 +2,6 @@ import java.io.BufferedWriter;
 import java.io.Reader;
 import java.io.StringReader;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -150,16 +149,10 @@ public class Seed {
         return constructor.newInstance(config);
     }
 
+    /** The service's issuer, built the way CDI builds it (its constructor takes the configuration and the clock). */
     private static TokenIssuer tokenIssuer(LatchkeyConfig config) throws Exception {
-        TokenIssuer issuer = new TokenIssuer();
-        inject(issuer, "config", config);
-        inject(issuer, "clock", Clock.systemUTC());
-        return issuer;
-    }
-
-    private static void inject(Object target, String field, Object value) throws Exception {
-        Field f = target.getClass().getDeclaredField(field);
-        f.setAccessible(true);
-        f.set(target, value);
+        Constructor<TokenIssuer> constructor = TokenIssuer.class.getDeclaredConstructor(LatchkeyConfig.class, Clock.class);
+        constructor.setAccessible(true);
+        return constructor.newInstance(config, Clock.systemUTC());
     }
 }

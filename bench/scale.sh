@@ -30,11 +30,13 @@ build
 taskset -cp "$LOAD_CPU" $$ >/dev/null
 make_archive
 ROWS=()
+new_secrets
+recreate_database "$OUT/psql.log"
+start_service "$OUT/scale-first.log"   # migrations, first admin
+stop_service
 for size in $SIZES; do
-    new_secrets
-    recreate_database "$OUT/psql.log"
-    start_service "$OUT/scale-first-$size.log"
-    stop_service
+    "${PSQL[@]}" -d "$DB" -c "DELETE FROM users WHERE username <> '$ADMIN_USER'" -c "TRUNCATE revoked_tokens" \
+        >>"$OUT/psql.log" 2>&1 || die "cannot empty $DB; see $OUT/psql.log"
     tokens=$(( size < TOKEN_USERS ? size : TOKEN_USERS ))
     TOKENS_FILE=$OUT/scale-tokens-$size.txt
     seed "$size" "$REVOKED" "$tokens" "$TOKENS_FILE"

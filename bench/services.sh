@@ -26,6 +26,7 @@ SETTLE_SLICE=${BENCH_SETTLE_SLICE:-3}
 SETTLE_MAX=${BENCH_SETTLE_MAX:-60}
 
 OUT=${OUT:-$ROOT/target/bench}
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER")
 APP=$ROOT/target/quarkus-app
 BARE_APP=$ROOT/bench/bare/target/quarkus-app
 BASE=http://127.0.0.1:$PORT
