@@ -70,12 +70,31 @@ class HostileInputTest {
     URI base;
 
     @Test
-    void thousandsOfHostileRequestsNeverGetA5xxAndEveryErrorIsJson() throws Exception {
+    void thousandsOfHostileRequestsNeverGetA5xxNorLogAnErrorAndEveryErrorIsJson() throws Exception {
         // given: real credentials to mutate and to get past authentication, and a user that may be damaged
         Fixtures fixtures = Fixtures.create();
         List<Hostile> requests = new Generator(new Random(SEED), fixtures).generate(REQUESTS);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
+
+        List<String> errorsLogged = Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler errors = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                    errorsLogged.add(record.getLoggerName() + ": " + record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        org.jboss.logmanager.Logger.getLogger("").addHandler(errors);
 
         // when
         long started = System.nanoTime();
@@ -92,6 +111,7 @@ class HostileInputTest {
             }
         } finally {
             pool.shutdownNow();
+            org.jboss.logmanager.Logger.getLogger("").removeHandler(errors);
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
 
@@ -100,6 +120,9 @@ class HostileInputTest {
                 SEED, seconds, new TreeMap<>(byStatus));
         assertTrue(failures.isEmpty(), failures.size() + " hostile requests got a wrong answer, e.g.:\n"
                 + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
+        // a client's bad request is never the service's error
+        assertTrue(errorsLogged.isEmpty(), errorsLogged.size() + " ERROR lines logged, e.g.: "
+                + errorsLogged.subList(0, Math.min(5, errorsLogged.size())));
     }
 
     @Test
@@ -117,6 +140,34 @@ class HostileInputTest {
                 headerTooLarge.statusCode(), describe(headerTooLarge), uriTooLong.statusCode(), describe(uriTooLong));
         assertEquals(431, headerTooLarge.statusCode(), "header over the limit");
         assertEquals(414, uriTooLong.statusCode(), "request line over the limit");
+    }
+
+    @Test
+    void loneSurrogateInAJsonLoginIsRefusedWith400() {
+        // given: JSON may escape half of a surrogate pair, which is no Unicode text
+        for (String body : List.of("{\"username\": \"\\ud800\", \"password\": \"whatever-password\"}",
+                "{\"username\": \"admin\", \"password\": \"pass\\udc00word\"}")) {
+            // when / then
+            io.restassured.RestAssured.given().contentType("application/json").body(body)
+                    .when().post("/login")
+                    .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("invalid_request"));
+        }
+    }
+
+    @Test
+    void loneSurrogateInAnyJsonBodyIsRefusedWith400() {
+        // given
+        String admin = TestApi.adminToken();
+        TestUser user = TestApi.createUser("surrogate-target");
+        // when / then: a record body and a tree body
+        io.restassured.RestAssured.given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"username\": \"surrogate-" + UUID.randomUUID() + "\", \"password\": \"long-\\udfffpassword\"}")
+                .when().post("/users")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("invalid_request"));
+        io.restassured.RestAssured.given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"password\": \"new-password-\\ud800\"}")
+                .when().patch("/users/" + user.id())
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("invalid_request"));
     }
 
     private static String describe(HttpResponse<String> response) {

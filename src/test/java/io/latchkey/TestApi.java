@@ -2,6 +2,8 @@ package io.latchkey;
 
 import static io.restassured.RestAssured.given;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,6 +50,12 @@ public final class TestApi {
 
     public static boolean isActive(String token) {
         return Boolean.TRUE.equals(introspect(token).get("active"));
+    }
+
+    /** The claims of a token (its payload, decoded without any check). */
+    public static Map<String, Object> claims(String token) {
+        byte[] payload = Base64.getUrlDecoder().decode(token.split("\\.")[1]);
+        return io.restassured.path.json.JsonPath.from(new String(payload, StandardCharsets.UTF_8)).getMap("$");
     }
 
     public static String adminToken() {

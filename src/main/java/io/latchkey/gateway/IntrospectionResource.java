@@ -18,13 +18,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.latchkey.client.Permission;
+import io.latchkey.ops.AuditLog;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.latchkey.token.VerifiedToken;
 import io.latchkey.error.Refusal;
 import io.latchkey.web.AuthorizationHeader;
 import io.latchkey.web.Callers;
+import io.latchkey.web.ClientAddress;
 import io.latchkey.web.FormBody;
 import io.latchkey.web.HotPath;
+import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -49,14 +52,16 @@ public class IntrospectionResource {
     LatchkeyMetrics metrics;
     @Inject
     ObjectMapper json;
+    @Inject
+    AuditLog audit;
 
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> introspect(@Context HttpHeaders headers, String body) {
+    public Uni<Response> introspect(@Context HttpHeaders headers, @Context HttpServerRequest request, String body) {
         long started = System.nanoTime();
         return HotPath.answer(memoryOnly -> {
-            authenticateCaller(headers, memoryOnly);
+            authenticateCaller(headers, request, memoryOnly);
             Optional<VerifiedToken> verified = callers.check(tokenParameter(headers, body), memoryOnly);
             metrics.introspected(verified.isPresent());
             byte[] answer = verified.isPresent() ? json(active(verified.get())) : INACTIVE;
@@ -66,12 +71,18 @@ public class IntrospectionResource {
         });
     }
 
-    private void authenticateCaller(HttpHeaders headers, boolean memoryOnly) {
+    private void authenticateCaller(HttpHeaders headers, HttpServerRequest request, boolean memoryOnly) {
         AuthorizationHeader authorization = AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
         if (authorization.scheme() == AuthorizationHeader.Scheme.BEARER) {
             callers.admin(headers, memoryOnly);
-        } else {
+            return;
+        }
+        try {
             callers.client(headers, Permission.INTROSPECT, memoryOnly);
+        } catch (ApiException refused) {
+            audit.record("introspect", refused.error(), Callers.claimedClientId(headers).orElse(null), null,
+                    ClientAddress.of(request));
+            throw refused;
         }
     }
 

@@ -49,10 +49,17 @@ public class KeyResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response fetch(@PathParam("kid") String kid, @Context HttpHeaders headers, @Context HttpServerRequest request) {
-        CachedClient client = callers.client(headers, Permission.KEYS_READ);
+        CachedClient client;
+        try {
+            client = callers.client(headers, Permission.KEYS_READ);
+        } catch (ApiException refused) {
+            audit.record("key.fetch", refused.error(), Callers.claimedClientId(headers).orElse(null), kid,
+                    ClientAddress.of(request));
+            throw refused;
+        }
         ActiveKey key = (kid.length() > 128 ? java.util.Optional.<ActiveKey>empty() : keys.find(kid)).orElse(null);
-        audit.record("key.fetch", key == null ? "not_found" : "success", client.clientId(),
-                kid.length() > 128 ? kid.substring(0, 128) : kid, ClientAddress.of(request));
+        audit.record("key.fetch", key == null ? "not_found" : "success", client.clientId(), kid,
+                ClientAddress.of(request));
         if (key == null) {
             throw Refusal.notFound("No current key has that kid.");
         }

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public class AuditLog {
 
     private static final Logger AUDIT = Logger.getLogger("latchkey.audit");
+    /** Longer than any valid username (64 bytes), kid or client id. */
+    static final int MAX_FIELD_CHARS = 128;
 
     @Inject
     ObjectMapper json;
@@ -38,13 +40,18 @@ public class AuditLog {
         line.put("ts", clock.instant().toString());
         line.put("event", event);
         line.put("outcome", outcome);
-        line.put("actor", actor);
-        line.put("subject", subject);
-        line.put("address", address);
+        line.put("actor", bounded(actor));
+        line.put("subject", bounded(subject));
+        line.put("address", bounded(address));
         try {
             AUDIT.info(json.writeValueAsString(line));
         } catch (JsonProcessingException e) {
             AUDIT.errorf("audit line for %s could not be written", event);
         }
+    }
+
+    /** Names, ids and addresses may come from the caller (a tried username, a client id): a line stays short. */
+    private static String bounded(String field) {
+        return field == null || field.length() <= MAX_FIELD_CHARS ? field : field.substring(0, MAX_FIELD_CHARS) + "...";
     }
 }

@@ -14,6 +14,7 @@ import io.latchkey.user.Passwords;
 import io.latchkey.error.Refusal;
 import io.latchkey.web.AuthorizationHeader;
 import io.latchkey.web.FormBody;
+import io.latchkey.web.WellFormedJsonStrings;
 
 /**
  * The username and password of a login, from HTTP Basic, a form ({@code username}/{@code password} or the
@@ -63,6 +64,8 @@ record LoginCredentials(String username, String password) {
             node = json.readTree(body);
         } catch (IOException e) {
             throw Refusal.invalidRequest("The body is not valid JSON.");
+        } catch (WellFormedJsonStrings.NotUnicode e) {
+            throw Refusal.invalidRequest(e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw Refusal.invalidRequest("The body must be a JSON object with username and password.");

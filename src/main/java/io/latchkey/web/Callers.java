@@ -83,6 +83,12 @@ public class Callers {
         return client;
     }
 
+    /** The client id a request's Basic credentials claim, checked or not (for the audit of a refusal). */
+    public static Optional<String> claimedClientId(HttpHeaders headers) {
+        return AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION)).basic()
+                .map(BasicCredentials::id);
+    }
+
     /** Verifies a token given in a request body (not a request credential). */
     public Optional<VerifiedToken> check(String token) {
         return check(token, false);

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.latchkey.error.ErrorCode;
 import io.latchkey.error.Refusal;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Every failure leaves as the contract's JSON error body; nothing internal reaches a client. The one place that
@@ -78,10 +79,20 @@ public class ErrorMapper {
         return malformedJson(e);
     }
 
+    @ServerExceptionMapper
+    public Response notUnicode(WellFormedJsonStrings.NotUnicode e) {
+        return json(400, "invalid_request", e.getMessage()).build();
+    }
+
     /** The body could not be read (the client went away, a chunked body went over the limit): a 400, not a 500. */
     @ServerExceptionMapper
-    public Response unreadableBody(IOException e) {
+    public Response unreadableBody(IOException e, HttpServerRequest request) {
         LOG.debugf("Request body could not be read: %s", e.getMessage());
+        if (request.response().ended()) {
+            // the HTTP layer has answered already (a streamed body over the limit: 413, connection closed);
+            // an answer without a body is not written again, where a JSON one would fail as a second write
+            return Response.status(413).build();
+        }
         return json(400, "invalid_request", "The request body could not be read.").build();
     }
 

@@ -1,5 +1,6 @@
 package io.latchkey.web;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -39,10 +40,11 @@ public final class TokenSource {
 
     public static Presented read(HttpHeaders headers) {
         return read(headers.getRequestHeader(HttpHeaders.AUTHORIZATION), headers.getCookies(),
-                headers.getRequestHeader(HEADER));
+                headers.getRequestHeader(HttpHeaders.COOKIE), headers.getRequestHeader(HEADER));
     }
 
-    static Presented read(List<String> authorization, Map<String, Cookie> cookies, List<String> tokenHeader) {
+    static Presented read(List<String> authorization, Map<String, Cookie> cookies, List<String> cookieHeaders,
+            List<String> tokenHeader) {
         AuthorizationHeader header = AuthorizationHeader.of(authorization);
         if (header.isPresent() && header.scheme() != AuthorizationHeader.Scheme.BASIC) {
             return header.scheme() == AuthorizationHeader.Scheme.BEARER
@@ -51,12 +53,24 @@ public final class TokenSource {
         }
         Cookie cookie = cookies == null ? null : cookies.get(COOKIE);
         if (cookie != null) {
-            return nonEmpty(cookie.getValue(), true);
+            // the cookie map keeps one of several: which one a browser, a proxy or we would pick differs
+            return tokenCookies(cookieHeaders) > 1 ? new Malformed() : nonEmpty(cookie.getValue(), true);
         }
         if (tokenHeader != null && !tokenHeader.isEmpty()) {
             return tokenHeader.size() == 1 ? nonEmpty(tokenHeader.get(0), false) : new Malformed();
         }
         return new Absent();
+    }
+
+    /** How many cookies named {@code token} the Cookie headers carry (RFC 6265: {@code name=value} pairs split by ';'). */
+    private static long tokenCookies(List<String> cookieHeaders) {
+        if (cookieHeaders == null) {
+            return 0;
+        }
+        return cookieHeaders.stream()
+                .flatMap(line -> Arrays.stream(line.split("[;,]")))
+                .filter(pair -> pair.strip().startsWith(COOKIE + "=") || pair.strip().equals(COOKIE))
+                .count();
     }
 
     private static Presented nonEmpty(String token, boolean fromCookie) {

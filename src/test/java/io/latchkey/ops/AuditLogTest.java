@@ -255,6 +255,56 @@ class AuditLogTest {
         }
     }
 
+    @Test
+    void failedClientAuthenticationAtKeysIsAuditedWithTheClaimedClient() {
+        // given
+        lines.clear();
+
+        // when
+        given().auth().preemptive().basic("no-such-client", "wrong-secret")
+                .when().get("/keys/" + java.util.UUID.randomUUID()).then().statusCode(401);
+
+        // then
+        JsonNode line = only("key.fetch");
+        assertEquals("invalid_client", line.path("outcome").asText());
+        assertEquals("no-such-client", line.path("actor").asText());
+        assertFalse(String.join("\n", lines).contains("wrong-secret"));
+    }
+
+    @Test
+    void failedClientAuthenticationAtIntrospectIsAudited() {
+        // given: a real client with a wrong secret
+        TestClient client = TestApi.createClient("introspect");
+        lines.clear();
+
+        // when
+        given().auth().preemptive().basic(client.clientId(), "wrong-" + client.secret())
+                .contentType("application/x-www-form-urlencoded").formParam("token", "x")
+                .when().post("/introspect").then().statusCode(401);
+
+        // then
+        JsonNode line = only("introspect");
+        assertEquals("invalid_client", line.path("outcome").asText());
+        assertEquals(client.clientId(), line.path("actor").asText());
+    }
+
+    @Test
+    void attackerSuppliedFieldsAreBoundedInLength() {
+        // given: a tried username and a client id far longer than any real one
+        String longName = "n".repeat(900);
+        String longClient = "c".repeat(5000);
+        lines.clear();
+
+        // when
+        given().auth().preemptive().basic(longName, "whatever-password").when().post("/login").then().statusCode(401);
+        given().auth().preemptive().basic(longClient, "x").when().get("/keys/" + "k".repeat(3000)).then().statusCode(401);
+
+        // then
+        assertTrue(only("login").path("actor").asText().length() <= 131, lines.toString());
+        assertTrue(only("key.fetch").path("actor").asText().length() <= 131, lines.toString());
+        assertTrue(only("key.fetch").path("subject").asText().length() <= 131, lines.toString());
+    }
+
     /** The one captured line for {@code event}; fails when there is none or more than one. */
     private JsonNode only(String event) {
         List<JsonNode> found = new ArrayList<>();

@@ -149,4 +149,30 @@ class TokenSourceTest {
                 .when().get("/users/current")
                 .then().statusCode(401);
     }
+
+    @Test
+    void twoTokenCookiesAreRefusedLikeTwoAuthorizationHeaders() {
+        // given: both valid, of two users: which one would count is up to whoever parses the header
+        String first = TestApi.login(TestApi.createUser("two-cookies-a"));
+        String second = TestApi.login(TestApi.createUser("two-cookies-b"));
+
+        // when / then: in one Cookie header, and in two
+        given().header("Cookie", "token=" + first + "; token=" + second)
+                .when().get("/users/current")
+                .then().statusCode(401).body("error", equalTo("invalid_token"));
+        given().header("Cookie", "token=" + first).header("Cookie", "token=" + second)
+                .when().get("/users/current")
+                .then().statusCode(401).body("error", equalTo("invalid_token"));
+    }
+
+    @Test
+    void oneTokenCookieAmongOtherCookiesStillCounts() {
+        // given
+        TestUser user = TestApi.createUser("one-cookie");
+
+        // when / then
+        given().header("Cookie", "theme=dark; token=" + TestApi.login(user) + "; tokenish=1")
+                .when().get("/users/current")
+                .then().statusCode(200).body("id", equalTo(user.id().toString()));
+    }
 }
