@@ -33,6 +33,12 @@ public interface LatchkeyConfig {
     @WithDefault("PT30S")
     Duration clockSkew();
 
+    /**
+     * Origins (e.g. https://app.example.com) whose pages may send /login besides the service's own and the
+     * issuer's; comma separated.
+     */
+    Optional<java.util.List<String>> allowedOrigins();
+
     Cookie cookie();
 
     Keys keys();
@@ -71,6 +77,12 @@ public interface LatchkeyConfig {
 
         /** Password of that first admin. */
         Optional<String> password();
+
+        /**
+         * Without a password: this well-known one on the throw-away embedded database only (the local profile);
+         * on any other database a random password, printed once.
+         */
+        Optional<String> embeddedDatabasePassword();
     }
 
     interface Throttle {
@@ -82,8 +94,24 @@ public interface LatchkeyConfig {
         @WithDefault("PT5M")
         Duration lockout();
 
-        /** Most (username, address) pairs tracked at once; the oldest are dropped first. */
-        @WithDefault("100000")
-        int maxTracked();
+        /** Failed logins from one address (IPv6: one /64), across usernames, before it is refused any login. */
+        @WithDefault("50")
+        int addressMaxFailures();
+
+        /** The window of the per-address and per-username counts, and how long either refuses once reached. */
+        @WithDefault("PT5M")
+        Duration addressWindow();
+
+        /** Failed logins for one username, from any address, before it is refused except where it logged in before. */
+        @WithDefault("20")
+        int userMaxFailures();
+
+        /** How long an address a user logged in from stays exempt from the per-username limit. */
+        @WithDefault("P30D")
+        Duration knownAddressLifetime();
+
+        /** Most such addresses remembered per user; the least recent are forgotten first. */
+        @WithDefault("10")
+        int knownAddressesPerUser();
     }
 }

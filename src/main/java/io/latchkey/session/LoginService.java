@@ -42,27 +42,30 @@ public class LoginService {
     @Inject
     AuditLog audit;
     @Inject
+    Sessions sessions;
+    @Inject
     LatchkeyMetrics metrics;
 
-    LoginResult login(LoginCredentials credentials, String address) {
+    LoginResult login(LoginCredentials credentials, String address, String userAgent) {
         long started = System.nanoTime();
         try {
             Optional<Duration> refused = throttle.attempt(credentials.username(), address);
             if (refused.isPresent()) {
                 metrics.loginThrottled();
-                audit.record("login", "throttled", shortened(credentials.username()), null, address);
+                audit.record("login", "throttled", credentials.username(), null, address);
                 throw Refusal.tooManyAttempts(refused.get());
             }
             Optional<ActiveKey> key = users.authenticate(credentials.username(), credentials.password())
                     .flatMap(keys::loadActive); // still current and enabled: nothing changed during the hash
             if (key.isEmpty()) {
                 metrics.loginFailed();
-                audit.record("login", "invalid_credentials", shortened(credentials.username()), null, address);
+                audit.record("login", "invalid_credentials", credentials.username(), null, address);
                 throw Refusal.invalidCredentials();
             }
             throttle.succeeded(credentials.username(), address);
             ActiveKey signing = key.get();
             IssuedToken token = issuer.issue(signing.userId(), signing.username(), signing.roles(), signing);
+            sessions.record(signing, token, address, userAgent);
             metrics.loginSucceeded();
             audit.record("login", "success", signing.username(), signing.userId().toString(), address);
             return new LoginResult(signing, token);
@@ -71,7 +74,10 @@ public class LoginService {
         }
     }
 
-    /** Revokes the token until it would have expired; a no-op for an absent or invalid token. */
+    /**
+     * Revokes the token until it would have expired; a no-op for an absent or invalid token. Refused (503)
+     * when the revocation cannot be stored.
+     */
     void logout(Optional<VerifiedToken> token, String address) {
         if (token.isEmpty()) {
             audit.record("logout", "no_valid_token", null, null, address);
@@ -81,15 +87,13 @@ public class LoginService {
         try {
             revocations.revoke(t.jti(), t.expiresAt());
         } catch (RuntimeException e) {
-            LOG.errorf("Revoking a token at logout failed (%s)", e.getClass().getSimpleName());
+            // fail closed: a 204 would tell the user their token is dead while it still works
+            LOG.warnf("Revoking a token at logout failed (%s)", e.getClass().getSimpleName());
             audit.record("logout", "revocation_failed", t.username(), t.userId().toString(), address);
-            return;
+            throw Refusal.temporarilyUnavailable(
+                    "The logout could not be stored; the token is still valid. Retry shortly.", Duration.ofSeconds(1));
         }
         metrics.tokenRevoked();
         audit.record("logout", "success", t.username(), t.userId().toString(), address);
-    }
-
-    private static String shortened(String username) {
-        return username.length() > 64 ? username.substring(0, 64) + "..." : username;
     }
 }

@@ -1,78 +1,227 @@
 package io.latchkey.session;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 
-import jakarta.annotation.PostConstruct;
+import javax.sql.DataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jboss.logging.Logger;
 
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.user.Usernames;
+import io.latchkey.web.ApiException;
 
 /**
- * Counts failed logins per (username, client address) and refuses the pair for a while once the limit is
- * reached. Unknown usernames count exactly like known ones, so a refusal reveals nothing about accounts.
- * Memory is bounded: at most {@code maxTracked} pairs, least recently written dropped first.
+ * Counts login attempts in PostgreSQL, shared by every instance, and refuses further ones: per (username,
+ * address), per address across usernames (spraying) and per username across addresses (a botnet grinding one
+ * account; addresses the user logged in from recently are exempt, so the owner is not locked out). IPv6
+ * addresses count per /64. Unknown usernames count exactly like known ones. Each attempt is counted before
+ * its password is checked, in one statement, so parallel guesses stay within the limits; a success takes its
+ * attempt back. Every time decision reads the injected clock.
  */
 @ApplicationScoped
 public class LoginThrottle {
 
-    private record Failures(int count, long lockedUntilNanos) {
-    }
+    private static final Logger LOG = Logger.getLogger(LoginThrottle.class);
+    /** Expired counts are deleted at most this often, by whichever attempt comes next. */
+    private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
+
+    /**
+     * Refused at once when the address is over its limit (nothing counted: a refused flood writes no rows);
+     * otherwise counts the attempt on its three keys. The attempt that reaches a limit starts a full window of
+     * refusal; an expired count starts afresh.
+     */
+    private static final String ATTEMPT = """
+            WITH address_refused AS (
+                SELECT window_ends FROM login_attempts
+                WHERE scope = 'a' AND key = ? AND count >= ? AND window_ends > ?
+            ), counted AS (
+                INSERT INTO login_attempts AS t (scope, key, count, window_ends)
+                SELECT v.scope, v.key, 1, v.window_ends
+                FROM (VALUES ('p', ?, ?::timestamptz), ('a', ?, ?::timestamptz), ('u', ?, ?::timestamptz))
+                    AS v(scope, key, window_ends)
+                WHERE NOT EXISTS (SELECT 1 FROM address_refused)
+                ON CONFLICT (scope, key) DO UPDATE SET
+                    count = CASE WHEN t.window_ends <= ? THEN 1 ELSE t.count + 1 END,
+                    window_ends = CASE
+                        WHEN t.window_ends <= ? THEN EXCLUDED.window_ends
+                        WHEN t.count + 1 = (CASE t.scope WHEN 'p' THEN ? WHEN 'a' THEN ? ELSE ? END)
+                            THEN EXCLUDED.window_ends
+                        ELSE t.window_ends END
+                RETURNING t.scope, t.count, t.window_ends
+            )
+            SELECT scope, count, window_ends, scope = 'u' AND EXISTS (
+                       SELECT 1 FROM login_known_addresses WHERE username = ? AND address = ? AND last_success > ?)
+            FROM counted
+            UNION ALL
+            SELECT 'a', 2147483647, window_ends, false FROM address_refused
+            """;
+
+    /** Forgets the pair's count, takes the attempt back from the others, and remembers the address (a few per user). */
+    private static final String SUCCEEDED = """
+            WITH forgotten AS (
+                DELETE FROM login_attempts WHERE scope = 'p' AND key = ?
+            ), taken_back AS (
+                UPDATE login_attempts SET count = count - 1
+                WHERE ((scope = 'a' AND key = ?) OR (scope = 'u' AND key = ?)) AND count > 0 AND window_ends > ?
+            ), remembered AS (
+                INSERT INTO login_known_addresses (username, address, last_success) VALUES (?, ?, ?)
+                ON CONFLICT (username, address) DO UPDATE SET last_success = EXCLUDED.last_success
+            )
+            DELETE FROM login_known_addresses
+            WHERE username = ? AND address <> ? AND (last_success <= ? OR address NOT IN (
+                SELECT address FROM login_known_addresses WHERE username = ?
+                ORDER BY last_success DESC LIMIT ?))
+            """;
+
+    private static final String PRUNE = """
+            WITH attempts AS (DELETE FROM login_attempts WHERE window_ends < ?)
+            DELETE FROM login_known_addresses WHERE last_success <= ?
+            """;
 
     @Inject
     LatchkeyConfig config;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    Clock clock;
 
-    private Cache<String, Failures> failures;
+    private volatile Instant nextPrune = Instant.MIN;
 
-    @PostConstruct
-    void create() {
-        failures = Caffeine.newBuilder()
-                .maximumSize(config.throttle().maxTracked())
-                .expireAfterWrite(config.throttle().lockout())
-                .build();
+    /**
+     * Counts a login attempt before its password is checked, or refuses it: returns how long it is still
+     * refused. Answers 503 when the counts cannot be reached: no unthrottled guessing while the database is away.
+     */
+    public Optional<Duration> attempt(String username, String address) {
+        LatchkeyConfig.Throttle limits = config.throttle();
+        Instant now = clock.instant();
+        String user = fold(username);
+        String network = network(address);
+        Map<String, Integer> max = Map.of("p", limits.maxFailures(), "a", limits.addressMaxFailures(),
+                "u", limits.userMaxFailures());
+        Duration refused = null;
+        try (Connection connection = dataSource.getConnection()) {
+            pruneNow(connection, now);
+            try (PreparedStatement statement = connection.prepareStatement(ATTEMPT)) {
+                bind(statement, network, limits.addressMaxFailures(), at(now),
+                        pairKey(user, network), at(now.plus(limits.lockout())),
+                        network, at(now.plus(limits.addressWindow())),
+                        user, at(now.plus(limits.addressWindow())),
+                        at(now), at(now), limits.maxFailures(), limits.addressMaxFailures(), limits.userMaxFailures(),
+                        user, network, at(now.minus(limits.knownAddressLifetime())));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        Instant windowEnds = rows.getObject(3, OffsetDateTime.class).toInstant();
+                        boolean over = rows.getInt(2) > max.get(rows.getString(1)) && windowEnds.isAfter(now);
+                        if (over && !rows.getBoolean(4)) {
+                            Duration wait = Duration.between(now, windowEnds);
+                            refused = refused == null || wait.compareTo(refused) > 0 ? wait : refused;
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        return Optional.ofNullable(refused);
+    }
+
+    /** A successful login: clears the pair's count and remembers the address as one the user logs in from. */
+    public void succeeded(String username, String address) {
+        LatchkeyConfig.Throttle limits = config.throttle();
+        Instant now = clock.instant();
+        String user = fold(username);
+        String network = network(address);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(SUCCEEDED)) {
+            bind(statement, pairKey(user, network), network, user, at(now),
+                    user, network, at(now),
+                    user, network, at(now.minus(limits.knownAddressLifetime())), user, limits.knownAddressesPerUser());
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            // the login stands; its attempt merely stays counted until the window ends
+            LOG.warnf("Could not record a successful login for throttling (%s)", e.getClass().getSimpleName());
+        }
+    }
+
+    private void pruneNow(Connection connection, Instant now) throws SQLException {
+        if (now.isBefore(nextPrune)) {
+            return;
+        }
+        nextPrune = now.plus(PRUNE_EVERY);
+        try (PreparedStatement statement = connection.prepareStatement(PRUNE)) {
+            bind(statement, at(now), at(now.minus(config.throttle().knownAddressLifetime())));
+            statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            statement.setObject(i + 1, values[i]);
+        }
+    }
+
+    private static OffsetDateTime at(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static String pairKey(String user, String network) {
+        return user + ' ' + network;
     }
 
     /**
-     * Counts a login attempt for the pair before its password is checked, or refuses it: returns how long the
-     * pair is still refused. Counting first, atomically, keeps parallel guesses within the limit (checking
-     * first and counting after the slow hash would let a burst through); a success then clears the count.
+     * The username as counted: folded as stored names are, then SHA-256 (hex), so any string a client sends
+     * (a NUL, 1 KiB of junk) is a short key PostgreSQL accepts, and tried names are not kept in clear.
      */
-    public Optional<Duration> attempt(String username, String address) {
-        int max = config.throttle().maxFailures();
-        long lockoutNanos = config.throttle().lockout().toNanos();
-        Duration[] refused = {null};
-        failures.asMap().compute(key(username, address), (k, previous) -> {
-            long now = System.nanoTime();
-            if (previous != null && previous.lockedUntilNanos != 0) {
-                long remaining = previous.lockedUntilNanos - now;
-                if (remaining > 0) {
-                    refused[0] = Duration.ofNanos(remaining);
-                    return previous;
-                }
-                previous = null; // the lockout is over: count afresh
+    static String fold(String username) {
+        String folded = Usernames.fold(username);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(folded.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The address an attacker cannot cheaply vary: IPv4 as is, IPv6 by its /64 (one subscriber's usual share). */
+    static String network(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return address;
+        }
+        try {
+            byte[] bytes = InetAddress.getByName(address.startsWith("[") ? address : "[" + address + "]").getAddress();
+            if (bytes.length != 16) {
+                return InetAddress.getByAddress(bytes).getHostAddress(); // an IPv4-mapped address is IPv4
             }
-            int count = previous == null ? 1 : previous.count + 1;
-            return new Failures(count, count >= max ? now + lockoutNanos : 0);
-        });
-        return Optional.ofNullable(refused[0]);
+            Arrays.fill(bytes, 8, 16, (byte) 0);
+            return InetAddress.getByAddress(bytes).getHostAddress() + "/64";
+        } catch (UnknownHostException e) {
+            return address; // not a literal (cannot happen for a socket's address): count it as given
+        }
     }
 
-    public void succeeded(String username, String address) {
-        failures.invalidate(key(username, address));
-    }
-
-    /** How many pairs are remembered now (the memory bound). */
-    long trackedPairs() {
-        failures.cleanUp();
-        return failures.estimatedSize();
-    }
-
-    private static String key(String username, String address) {
-        return Usernames.fold(username) + '\u0000' + address;
+    private static ApiException unavailable(SQLException e) {
+        LOG.warnf("Login throttling could not reach the database (%s)", e.getClass().getSimpleName());
+        return new ApiException(503, "temporarily_unavailable", "Logins are unavailable for a moment; retry shortly.",
+                Map.of("Retry-After", "1"));
     }
 }

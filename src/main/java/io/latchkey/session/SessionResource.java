@@ -23,6 +23,7 @@ import io.latchkey.token.VerifiedToken;
 import io.latchkey.error.Refusal;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
+import io.latchkey.web.CrossSiteRequests;
 import io.latchkey.web.TokenSource;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -51,11 +52,14 @@ public class SessionResource {
     ObjectMapper json;
     @Inject
     LatchkeyMetrics metrics;
+    @Inject
+    CrossSiteRequests crossSite;
 
     @POST
     @Path("login")
     @Consumes(MediaType.WILDCARD)
     public Response login(@Context HttpHeaders headers, @Context HttpServerRequest request, byte[] body) {
+        crossSite.refuseForeign(request);
         LoginCredentials credentials;
         try {
             credentials = LoginCredentials.read(headers, body, json);
@@ -63,7 +67,8 @@ public class SessionResource {
             metrics.loginMalformed();
             throw malformed;
         }
-        LoginService.LoginResult result = logins.login(credentials, ClientAddress.of(request));
+        LoginService.LoginResult result = logins.login(credentials, ClientAddress.of(request),
+                request.getHeader("User-Agent"));
         IssuedToken token = result.token();
         long expiresIn = config.tokenLifetime().toSeconds();
         LoginResponse response = new LoginResponse(token.token(), "Bearer", expiresIn, token.expiresAt().toString(),
@@ -79,14 +84,13 @@ public class SessionResource {
     @Path("logout")
     @Consumes(MediaType.WILDCARD)
     public Response logout(@Context HttpHeaders headers, @Context HttpServerRequest request) {
+        // the browser forgets the token whatever follows, a refusal included
+        request.response().putHeader("Set-Cookie", cookie("", 0)).putHeader("Cache-Control", "no-store");
         TokenSource.Presented presented = TokenSource.read(headers);
         Optional<VerifiedToken> token = presented instanceof TokenSource.Found found ? callers.check(found.token())
                 : Optional.empty();
         logins.logout(token, ClientAddress.of(request));
-        return Response.noContent()
-                .header("Set-Cookie", cookie("", 0))
-                .header("Cache-Control", "no-store")
-                .build();
+        return Response.noContent().build();
     }
 
     private String cookie(String value, long maxAgeSeconds) {

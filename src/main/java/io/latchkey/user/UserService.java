@@ -43,6 +43,11 @@ public class UserService {
 
     /** What an administrator may change on a user; absent fields stay as they are. */
     public record UserChanges(Optional<Boolean> enabled, Optional<List<String>> roles, Optional<String> password) {
+        @Override
+        public String toString() {
+            return "UserChanges[enabled=" + enabled + ", roles=" + roles + ", password="
+                    + password.map(p -> "<redacted>").orElse("unchanged") + "]";
+        }
     }
 
     public record Page(List<User> users, long total) {

@@ -1,95 +1,176 @@
 package io.latchkey.session;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import io.latchkey.config.LatchkeyConfig;
+import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.common.MapBackedConfigSource;
 
-/** The limiter on its own, with limits too small or too short for an HTTP test: lockout expiry and memory bound. */
+/**
+ * The limiter on the real PostgreSQL counts with small limits and a clock the test moves (no sleeping): each
+ * limit, its window, the exemption of known addresses, IPv6 per /64, and instances sharing the counts. Every
+ * test uses its own usernames and documentation addresses, so it touches no other test's counts.
+ */
+@QuarkusTest
 class LoginThrottleTest {
 
-    private static final String ADDRESS = "192.0.2.1";
+    private static final Duration WINDOW = Duration.ofMinutes(5);
+
+    @Inject
+    DataSource dataSource;
+
+    private final MovableClock clock = new MovableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
 
     @Test
-    void theLockoutEndsAfterItsDuration() throws InterruptedException {
-        // given a pair locked for 300 ms
-        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "2",
-                "latchkey.throttle.lockout", "PT0.3S"));
-        fail(throttle, "alice", 2);
-        assertTrue(throttle.attempt("alice", ADDRESS).isPresent());
+    void thePairIsRefusedAfterItsLimitUntilTheLockoutEnds() {
+        // given a pair at its limit of 3
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "3"));
+        String user = unique("pair");
+        fail(throttle, user, "192.0.2.1", 3);
 
-        // when
-        Thread.sleep(400);
-
-        // then
-        assertFalse(throttle.attempt("alice", ADDRESS).isPresent());
+        // when / then: refused for the lockout, not a second longer
+        assertEquals(Optional.of(WINDOW), throttle.attempt(user, "192.0.2.1"));
+        clock.advance(WINDOW.minusSeconds(1));
+        assertTrue(throttle.attempt(user, "192.0.2.1").isPresent());
+        clock.advance(Duration.ofSeconds(1));
+        assertFalse(throttle.attempt(user, "192.0.2.1").isPresent());
     }
 
     @Test
-    void afterTheLockoutASuccessStartsTheCountAfresh() throws InterruptedException {
-        // given a lockout that has ended, then a successful login
-        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "3",
-                "latchkey.throttle.lockout", "PT0.3S"));
-        fail(throttle, "bob", 3);
-        Thread.sleep(400);
-        throttle.succeeded("bob", ADDRESS);
+    void aSuccessClearsThePairCount() {
+        // given two failures of a limit of 3, then a success
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "3"));
+        String user = unique("success");
+        fail(throttle, user, "192.0.2.2", 2);
+        assertFalse(throttle.attempt(user, "192.0.2.2").isPresent());
+        throttle.succeeded(user, "192.0.2.2");
 
-        // when: failures again, one short of the limit
-        fail(throttle, "bob", 2);
-
-        // then the next attempt is let through
-        assertFalse(throttle.attempt("bob", ADDRESS).isPresent());
+        // when / then: three more attempts pass
+        fail(throttle, user, "192.0.2.2", 3);
     }
 
     @Test
-    void sprayingUsernamesKeepsAtMostMaxTrackedPairs() throws InterruptedException {
-        // given a limiter that tracks at most 100 pairs, each locked by a single failure
-        int maxTracked = 100;
-        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "1",
-                "latchkey.throttle.max-tracked", Integer.toString(maxTracked)));
-
-        // when an attacker sprays 10,000 usernames
-        int sprayed = 10_000;
-        for (int i = 0; i < sprayed; i++) {
-            throttle.attempt("spray-" + i, ADDRESS);
+    void oneAddressSprayingManyUsernamesIsRefusedForEveryUsername() {
+        // given an address that failed 5 times (its limit), each time with another username
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.address-max-failures", "5"));
+        String address = "198.51.100." + (1 + new java.util.Random().nextInt(250));
+        for (int i = 0; i < 5; i++) {
+            fail(throttle, unique("spray"), address, 1);
         }
 
-        // then no more than maxTracked pairs are remembered (eviction runs in the background: give it a moment)
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        long remembered = throttle.trackedPairs();
-        while (remembered > maxTracked && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            remembered = throttle.trackedPairs();
-        }
-        assertTrue(remembered <= maxTracked, remembered + " of " + sprayed + " pairs remembered, limit " + maxTracked);
+        // when / then: any username, for the window
+        Optional<Duration> refused = throttle.attempt(unique("fresh"), address);
+        assertEquals(Optional.of(WINDOW), refused);
+        clock.advance(WINDOW);
+        assertFalse(throttle.attempt(unique("later"), address).isPresent());
     }
 
-    /** {@code times} attempts that fail: each is counted when it starts. */
-    private static void fail(LoginThrottle throttle, String username, int times) {
-        for (int i = 0; i < times; i++) {
-            assertFalse(throttle.attempt(username, ADDRESS).isPresent());
+    @Test
+    void ipv6AddressesCountPerSlash64() {
+        // given failures from many addresses of one /64
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.address-max-failures", "4"));
+        String prefix = "2001:db8:" + Integer.toHexString(new java.util.Random().nextInt(0xffff)) + ":1:";
+        for (int i = 1; i <= 4; i++) {
+            fail(throttle, unique("v6"), prefix + Integer.toHexString(i) + "::" + i, 1);
         }
+
+        // when / then: another address of that /64 is refused, one of the next /64 is not
+        assertTrue(throttle.attempt(unique("v6"), prefix + "ffff:ffff:ffff:ffff").isPresent());
+        assertFalse(throttle.attempt(unique("v6"), prefix.replace(":1:", ":2:") + ":1").isPresent());
+    }
+
+    @Test
+    void oneUsernameGroundFromManyAddressesIsRefusedEverywhereButWhereItLoggedInBefore() {
+        // given a user who logged in from home once, then 4 failures (the limit) from 4 other addresses
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.user-max-failures", "4"));
+        String user = unique("ground");
+        String home = "203.0.113.10";
+        assertFalse(throttle.attempt(user, home).isPresent());
+        throttle.succeeded(user, home);
+        for (int i = 1; i <= 4; i++) {
+            fail(throttle, user, "203.0.113." + (100 + i), 1);
+        }
+
+        // when / then: refused from a new address, not from home
+        assertEquals(Optional.of(WINDOW), throttle.attempt(user, "203.0.113.200"));
+        assertFalse(throttle.attempt(user, home).isPresent());
+    }
+
+    @Test
+    void anAddressIsForgottenAfterItsLifetime() {
+        // given a login from home 31 days ago, and the user's count at its limit now
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.user-max-failures", "2"));
+        String user = unique("forgotten");
+        String home = "203.0.113.20";
+        assertFalse(throttle.attempt(user, home).isPresent());
+        throttle.succeeded(user, home);
+        clock.advance(Duration.ofDays(31));
+        fail(throttle, user, "203.0.113.21", 2);
+
+        // when / then
+        assertTrue(throttle.attempt(user, home).isPresent());
+    }
+
+    @Test
+    void unknownAndKnownUsernamesAreCountedAlike() {
+        // the limiter never looks a username up: any string is counted the same way
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "2"));
+        for (String user : new String[] {unique("exists-or-not"), "admin-" + UUID.randomUUID()}) {
+            fail(throttle, user, "192.0.2.3", 2);
+            assertEquals(Optional.of(WINDOW), throttle.attempt(user, "192.0.2.3"));
+        }
+    }
+
+    @Test
+    void countsAreSharedByInstances() {
+        // given two instances on one database
+        Map<String, String> settings = Map.of("latchkey.throttle.max-failures", "4");
+        LoginThrottle one = throttle(settings);
+        LoginThrottle two = throttle(settings);
+        String user = unique("shared");
+
+        // when each counts two failures
+        fail(one, user, "192.0.2.4", 2);
+        fail(two, user, "192.0.2.4", 2);
+
+        // then both refuse
+        assertTrue(one.attempt(user, "192.0.2.4").isPresent());
+        assertTrue(two.attempt(user, "192.0.2.4").isPresent());
     }
 
     @Test
     void parallelGuessesStayWithinTheLimit() throws InterruptedException {
         // given a limit of 5
         LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "5"));
+        String user = unique("parallel");
 
-        // when 50 guesses for one pair start at once, none finished yet
-        java.util.concurrent.atomic.AtomicInteger letThrough = new java.util.concurrent.atomic.AtomicInteger();
-        Thread[] guessers = new Thread[50];
+        // when 30 guesses for one pair start at once, none finished yet
+        AtomicInteger letThrough = new AtomicInteger();
+        Thread[] guessers = new Thread[30];
         for (int i = 0; i < guessers.length; i++) {
             guessers[i] = new Thread(() -> {
-                if (throttle.attempt("carol", ADDRESS).isEmpty()) {
+                if (throttle.attempt(user, "192.0.2.5").isEmpty()) {
                     letThrough.incrementAndGet();
                 }
             });
@@ -100,19 +181,61 @@ class LoginThrottleTest {
         }
 
         // then only 5 reach the password check
-        assertTrue(letThrough.get() == 5, letThrough.get() + " guesses let through");
+        assertEquals(5, letThrough.get());
     }
 
-    /** A limiter built like the application builds it, from the real config mapping and its defaults. */
-    private static LoginThrottle throttle(Map<String, String> settings) {
+    private static void fail(LoginThrottle throttle, String user, String address, int times) {
+        for (int i = 0; i < times; i++) {
+            assertFalse(throttle.attempt(user, address).isPresent(), "attempt " + (i + 1) + " let through");
+        }
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    /** A limiter as the application builds it (the real config mapping and defaults), on this test's clock. */
+    private LoginThrottle throttle(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(Map.of("latchkey.throttle.lockout", WINDOW.toString(),
+                "latchkey.throttle.address-window", WINDOW.toString()));
+        all.putAll(settings);
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(LatchkeyConfig.class)
-                .withSources(new MapBackedConfigSource("test", settings) {
+                .withSources(new MapBackedConfigSource("test", all) {
                 })
                 .build();
         LoginThrottle throttle = new LoginThrottle();
         throttle.config = config.getConfigMapping(LatchkeyConfig.class);
-        throttle.create();
+        throttle.dataSource = dataSource;
+        throttle.clock = clock;
         return throttle;
+    }
+
+    /** A clock that stands still until the test moves it. */
+    static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant start) {
+            now = start;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 }

@@ -1,0 +1,136 @@
+package io.latchkey.session;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
+import org.jboss.logging.Logger;
+
+import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.key.ActiveKey;
+import io.latchkey.token.IssuedToken;
+import io.latchkey.token.Revocations;
+import io.latchkey.web.ApiException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * The sessions of each user: one per issued token, active while that token could still pass: not expired, not
+ * revoked, signed with the user's current key (see V6). Ending one revokes its token exactly as a logout does.
+ * Expired sessions are pruned as logins come.
+ */
+@ApplicationScoped
+public class Sessions {
+
+    private static final Logger LOG = Logger.getLogger(Sessions.class);
+    static final int MAX_USER_AGENT_CHARS = 200;
+    private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
+
+    /** One active session; {@code current} when it is the caller's own token. */
+    public record Session(String jti, Instant issuedAt, Instant expiresAt, String address, String userAgent,
+            boolean current) {
+    }
+
+    @Inject
+    EntityManager entityManager;
+    @Inject
+    Revocations revocations;
+    @Inject
+    LatchkeyConfig config;
+    @Inject
+    Clock clock;
+
+    private volatile Instant nextPrune = Instant.MIN;
+
+    /** Records the session of a token just issued; 503 when it cannot be stored (the token is then not handed out). */
+    void record(ActiveKey key, IssuedToken token, String address, String userAgent) {
+        Instant now = clock.instant();
+        boolean prune = !now.isBefore(nextPrune);
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                entityManager.createNativeQuery("INSERT INTO sessions (jti, user_id, kid, issued_at, expires_at, address,"
+                                + " user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                        .setParameter(1, token.jti())
+                        .setParameter(2, key.userId())
+                        .setParameter(3, key.kid())
+                        .setParameter(4, now.truncatedTo(java.time.temporal.ChronoUnit.MICROS)) // orders logins within a second
+                        .setParameter(5, token.expiresAt())
+                        .setParameter(6, address)
+                        .setParameter(7, printable(userAgent))
+                        .executeUpdate();
+                if (prune) {
+                    entityManager.createNativeQuery("DELETE FROM sessions WHERE expires_at < ?1")
+                            .setParameter(1, now.minus(config.clockSkew()))
+                            .executeUpdate();
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not record a session (%s)", e.getClass().getSimpleName());
+            throw new ApiException(503, "temporarily_unavailable", "Logins are unavailable for a moment; retry shortly.",
+                    Map.of("Retry-After", "1"));
+        }
+        if (prune) {
+            nextPrune = now.plus(PRUNE_EVERY);
+        }
+    }
+
+    /** The user's active sessions, newest first. */
+    public List<Session> active(UUID userId, String callerJti) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = entityManager.createNativeQuery("SELECT s.jti, s.issued_at, s.expires_at, s.address,"
+                        + " s.user_agent FROM sessions s JOIN signing_keys k ON k.kid = s.kid AND k.retired_at IS NULL"
+                        + " JOIN users u ON u.id = s.user_id AND u.enabled"
+                        + " WHERE s.user_id = ?1 AND s.expires_at > ?2"
+                        + " AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = s.jti)"
+                        + " ORDER BY s.issued_at DESC, s.jti")
+                .setParameter(1, userId)
+                .setParameter(2, clock.instant())
+                .getResultList();
+        return rows.stream().map(row -> new Session((String) row[0], instant(row[1]), instant(row[2]),
+                (String) row[3], (String) row[4], row[0].equals(callerJti))).toList();
+    }
+
+    /**
+     * Ends the user's session {@code jti}: its token is revoked as by a logout, on every instance. False when
+     * the user has no such session.
+     */
+    public boolean end(UUID userId, String jti) {
+        @SuppressWarnings("unchecked")
+        List<Object> expiry = entityManager.createNativeQuery(
+                        "SELECT CAST(extract(epoch FROM expires_at) AS bigint) FROM sessions WHERE jti = ?1 AND user_id = ?2")
+                .setParameter(1, jti)
+                .setParameter(2, userId)
+                .getResultList();
+        if (expiry.isEmpty()) {
+            return false;
+        }
+        revocations.revoke(jti, ((Number) expiry.get(0)).longValue());
+        return true;
+    }
+
+    /** At most 200 characters, without control characters (which PostgreSQL or a log line would choke on). */
+    static String printable(String userAgent) {
+        if (userAgent == null) {
+            return null;
+        }
+        String clean = userAgent.codePoints().filter(c -> !Character.isISOControl(c))
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return clean.length() > MAX_USER_AGENT_CHARS ? clean.substring(0, MAX_USER_AGENT_CHARS) : clean;
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Instant instant) {
+            return instant;
+        }
+        if (value instanceof java.time.OffsetDateTime offset) {
+            return offset.toInstant();
+        }
+        return ((java.sql.Timestamp) value).toInstant();
+    }
+}
