@@ -63,6 +63,11 @@ public class EmbeddedDatabase implements ConfigSourceFactory {
         }
     }
 
+    /** Whether the datasource is this throw-away database (nothing else configured one). */
+    public static synchronized boolean running() {
+        return server != null;
+    }
+
     static void stopWithTheApplication(@Observes ShutdownEvent event) {
         stop();
     }

@@ -9,9 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
+import io.latchkey.config.EmbeddedDatabase;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.error.Refusal;
 import io.quarkus.runtime.StartupEvent;
@@ -25,8 +25,6 @@ import io.quarkus.runtime.StartupEvent;
 public class AdminBootstrap {
 
     private static final Logger LOG = Logger.getLogger(AdminBootstrap.class);
-    /** The config source through which the embedded-PostgreSQL extension supplies the URL of the database it started. */
-    private static final String EMBEDDED_DATABASE_SOURCE = "embedded-postgresql";
 
     @Inject
     LatchkeyConfig config;
@@ -55,8 +53,7 @@ public class AdminBootstrap {
 
     /** Whether the database is the embedded one the service started itself (thrown away with it). */
     boolean onEmbeddedDatabase() {
-        return EMBEDDED_DATABASE_SOURCE.equals(
-                ConfigProvider.getConfig().getConfigValue("quarkus.datasource.jdbc.url").getSourceName());
+        return EmbeddedDatabase.running();
     }
 
     private static String random() {
