@@ -15,6 +15,8 @@ public enum ErrorCode {
     INVALID_CLIENT("invalid_client"),
     /** A login's username and password did not match an enabled user. */
     INVALID_CREDENTIALS("invalid_credentials"),
+    /** A browser sent this on behalf of another site's page (login CSRF). */
+    CROSS_SITE_REQUEST("cross_site_request"),
     /** The caller is known but may not do this. */
     FORBIDDEN("forbidden"),
     NOT_FOUND("not_found"),

@@ -79,8 +79,8 @@ public class IntrospectionResource {
         }
         try {
             callers.client(headers, Permission.INTROSPECT, memoryOnly);
-        } catch (ApiException refused) {
-            audit.record("introspect", refused.error(), Callers.claimedClientId(headers).orElse(null), null,
+        } catch (Refusal refused) {
+            audit.record("introspect", refused.code().wireName(), Callers.claimedClientId(headers).orElse(null), null,
                     ClientAddress.of(request));
             throw refused;
         }

@@ -52,8 +52,8 @@ public class KeyResource {
         CachedClient client;
         try {
             client = callers.client(headers, Permission.KEYS_READ);
-        } catch (ApiException refused) {
-            audit.record("key.fetch", refused.error(), Callers.claimedClientId(headers).orElse(null), kid,
+        } catch (Refusal refused) {
+            audit.record("key.fetch", refused.code().wireName(), Callers.claimedClientId(headers).orElse(null), kid,
                     ClientAddress.of(request));
             throw refused;
         }

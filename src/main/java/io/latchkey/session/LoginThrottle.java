@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
 
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.user.Usernames;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 
 /**
  * Counts login attempts in PostgreSQL, shared by every instance, and refuses further ones: per (username,
@@ -219,9 +219,9 @@ public class LoginThrottle {
         }
     }
 
-    private static ApiException unavailable(SQLException e) {
+    private static Refusal unavailable(SQLException e) {
         LOG.warnf("Login throttling could not reach the database (%s)", e.getClass().getSimpleName());
-        return new ApiException(503, "temporarily_unavailable", "Logins are unavailable for a moment; retry shortly.",
-                Map.of("Retry-After", "1"));
+        return Refusal.temporarilyUnavailable("Logins are unavailable for a moment; retry shortly.",
+                Duration.ofSeconds(1));
     }
 }

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +16,7 @@ import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.token.IssuedToken;
 import io.latchkey.token.Revocations;
-import io.latchkey.web.ApiException;
+import io.latchkey.error.Refusal;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -72,8 +71,8 @@ public class Sessions {
             });
         } catch (RuntimeException e) {
             LOG.warnf("Could not record a session (%s)", e.getClass().getSimpleName());
-            throw new ApiException(503, "temporarily_unavailable", "Logins are unavailable for a moment; retry shortly.",
-                    Map.of("Retry-After", "1"));
+            throw Refusal.temporarilyUnavailable("Logins are unavailable for a moment; retry shortly.",
+                    Duration.ofSeconds(1));
         }
         if (prune) {
             nextPrune = now.plus(PRUNE_EVERY);

@@ -16,11 +16,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.latchkey.common.CanonicalUuid;
+import io.latchkey.error.Refusal;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.token.VerifiedToken;
-import io.latchkey.user.User;
+import io.latchkey.user.Roles;
 import io.latchkey.user.UserService;
-import io.latchkey.web.ApiException;
 import io.latchkey.web.Callers;
 import io.latchkey.web.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -60,7 +61,7 @@ public class UserSessionsResource {
         VerifiedToken caller = callers.userForChange(headers);
         UUID userId = adminOrSelf(caller, id);
         if (!sessions.end(userId, jti)) {
-            throw ApiException.notFound("This user has no such session.");
+            throw Refusal.notFound("This user has no such session.");
         }
         audit.record("session.end", "success", caller.username(), userId.toString(), ClientAddress.of(request));
         return Response.noContent().build();
@@ -68,23 +69,14 @@ public class UserSessionsResource {
 
     /** The user named by {@code id}: the caller themself, or anyone for an admin (404 when there is no such user). */
     private UUID adminOrSelf(VerifiedToken caller, String id) {
-        Optional<UUID> target = canonicalUuid(id);
+        Optional<UUID> target = CanonicalUuid.parse(id);
         boolean self = target.isPresent() && target.get().equals(caller.userId());
-        if (!self && !caller.hasRole(User.ADMIN_ROLE)) {
-            throw ApiException.forbidden("Only an admin or the user themself may see or end these sessions.");
+        if (!self && !Roles.isAdmin(caller.roles())) {
+            throw Refusal.forbidden("Only an admin or the user themself may see or end these sessions.");
         }
         if (!self && target.flatMap(users::find).isEmpty()) {
-            throw ApiException.notFound("No such user.");
+            throw Refusal.notFound("No such user.");
         }
         return target.orElseThrow();
-    }
-
-    private static Optional<UUID> canonicalUuid(String text) {
-        try {
-            return text != null && text.length() == 36 && UUID.fromString(text).toString().equals(text)
-                    ? Optional.of(UUID.fromString(text)) : Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 }

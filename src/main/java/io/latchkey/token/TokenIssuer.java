@@ -48,6 +48,6 @@ public class TokenIssuer {
                 .keyId(key.kid())
                 .header("typ", "JWT")
                 .sign(key.secret());
-        return new IssuedToken(token, expires);
+        return new IssuedToken(token, jti, expires);
     }
 }

@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.error.ErrorCode;
+import io.latchkey.error.Refusal;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -77,7 +79,7 @@ public class CrossSiteRequests {
         return Optional.of(scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port);
     }
 
-    private static ApiException refused() {
-        return new ApiException(403, "cross_site_request", "Logins from another site's pages are refused.");
+    private static Refusal refused() {
+        return new Refusal(ErrorCode.CROSS_SITE_REQUEST, "Logins from another site's pages are refused.");
     }
 }

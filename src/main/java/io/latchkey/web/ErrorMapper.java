@@ -45,7 +45,7 @@ public class ErrorMapper {
         return switch (code) {
             case INVALID_REQUEST -> 400;
             case UNAUTHORIZED, INVALID_TOKEN, INVALID_CLIENT, INVALID_CREDENTIALS -> 401;
-            case FORBIDDEN -> 403;
+            case FORBIDDEN, CROSS_SITE_REQUEST -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
             case TOO_MANY_ATTEMPTS -> 429;
