@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,26 +28,60 @@ public class RouterErrors {
         Optional<MemorySize> maxBodySize = ConfigProvider.getConfig()
                 .getOptionalValue("quarkus.http.limits.max-body-size", MemorySize.class);
         maxBodySize.ifPresent(limit -> router.route().order(BEFORE_BODY_LIMIT)
-                .handler(ctx -> refuseDeclaredOversizedBody(ctx, limit.asLongValue())));
+                .handler(ctx -> limitBody(ctx, limit.asLongValue())));
         router.route().order(Integer.MAX_VALUE).handler(ctx -> write(ctx, 404, "not_found", "No such resource."));
     }
 
-    private static void refuseDeclaredOversizedBody(RoutingContext ctx, long limit) {
+    private static void limitBody(RoutingContext ctx, long limit) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null || declared(length) <= limit) {
+        if (length != null) {
+            if (declared(length) <= limit) {
+                ctx.next();
+            } else {
+                discardBody(ctx, 0);
+                write(ctx, 413, "invalid_request", "The request is larger than this service accepts.");
+            }
+        } else if (ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            readStreamedBody(ctx, limit);
+        } else {
             ctx.next();
-            return;
         }
-        // drop the rest of the body rather than close at once: a client still sending would lose the answer
-        long[] discarded = {0};
+    }
+
+    /**
+     * A streamed (chunked) body is read here, up to the limit, and handed on as the routing context's body (RESTEasy
+     * reads that instead of the request). Over the limit it gets the JSON 413 while the rest is discarded: otherwise
+     * RESTEasy's own reader answers an empty 413 and closes the connection under a client that is still sending,
+     * which then often sees no answer at all.
+     */
+    private static void readStreamedBody(RoutingContext ctx, long limit) {
+        Buffer body = Buffer.buffer();
+        ctx.request().handler(chunk -> {
+            if (body.length() + chunk.length() <= limit) {
+                body.appendBuffer(chunk);
+            } else {
+                discardBody(ctx, body.length() + chunk.length());
+                write(ctx, 413, "invalid_request", "The request is larger than this service accepts.");
+            }
+        });
+        ctx.request().endHandler(end -> {
+            ctx.setBody(body);
+            ctx.next();
+        });
+        ctx.request().resume();
+    }
+
+    /** Drops the rest of a refused body rather than close at once: a client still sending would lose the answer. */
+    private static void discardBody(RoutingContext ctx, long alreadyRead) {
+        long[] discarded = {alreadyRead};
         ctx.request().handler(chunk -> {
             discarded[0] += chunk.length();
             if (discarded[0] > MAX_DISCARDED) {
                 ctx.request().connection().close();
             }
         });
+        ctx.request().endHandler(null);
         ctx.request().resume();
-        write(ctx, 413, "invalid_request", "The request is larger than this service accepts.");
     }
 
     private static long declared(String contentLength) {
