@@ -48,11 +48,11 @@ import io.quarkus.test.junit.QuarkusTest;
  * usernames; wrong content types; truncated and absurdly nested JSON; 1 MiB bodies. Whatever arrives, the
  * service never answers 5xx, and every 4xx carries the contract's JSON error body.
  *
- * <p>Out of scope, because the HTTP codec answers them before any Latchkey code runs (an empty 431, 414 or
- * 400 from Vert.x, with no hook to change it): a header block over {@code quarkus.http.limits.max-header-size}
- * (32K), a request line over {@code max-initial-line-length} (16K), and bytes that are not legal in an HTTP
- * header at all (the client refuses to send those; they are counted as "unsendable"). The generator stays
- * below those limits; {@code headersAndRequestLinesOverTheLimits...} documents what happens above them.
+ * <p>A header block over 32 KiB or a request line over 16 KiB gets the JSON 431 or 414 from the service. Out of
+ * scope, because the HTTP codec answers them before any Latchkey code runs (an empty 431, 414 or 400 from Vert.x,
+ * with no hook to change it): a header block or request line over twice those (the codec's limits), and bytes that
+ * are not legal in an HTTP header at all (the client refuses to send those; they are counted as "unsendable").
+ * {@code headersAndRequestLinesOverTheLimits...} shows both.
  * A body over {@code max-body-size}, declared (Content-Length) or streamed (chunked), gets the JSON 413.
  */
 @QuarkusTest
@@ -125,20 +125,39 @@ class HostileInputTest {
     }
 
     @Test
-    void headersAndRequestLinesOverTheLimitsAreRefusedByTheHttpCodecWith4xx() throws Exception {
-        // Documents what lies outside the JSON error contract: Vert.x refuses these before routing, with an
-        // empty body. They are still 4xx (never 5xx), and the connection is closed.
+    void headersAndRequestLinesOverTheLimitsGetTheJson431And414AndTheCodecsBareOnesOnlyFarBeyond() throws Exception {
+        // given
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String hugeHeader = "a".repeat(40 * 1024);
-        HttpResponse<String> headerTooLarge = http.send(HttpRequest.newBuilder(base.resolve("/users/current"))
-                .header("X-JWT-Auth-Token", hugeHeader).timeout(Duration.ofSeconds(10)).GET().build(),
+        // when: over the service's limits (32 KiB of headers, a 16 KiB request line)
+        HttpResponse<String> headerTooLarge = http.send(withHeader("/users/current", 40 * 1024),
                 HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> uriTooLong = http.send(HttpRequest.newBuilder(base.resolve("/keys/" + "k".repeat(20_000)))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        System.out.printf("Codec limits: 40 KiB header -> %d %s; 20,000-char URI -> %d %s%n",
-                headerTooLarge.statusCode(), describe(headerTooLarge), uriTooLong.statusCode(), describe(uriTooLong));
+        HttpResponse<String> uriTooLong = http.send(withHeader("/keys/" + "k".repeat(20_000), 0),
+                HttpResponse.BodyHandlers.ofString());
+        // then
         assertEquals(431, headerTooLarge.statusCode(), "header over the limit");
+        assertEquals("invalid_request", JSON.readTree(headerTooLarge.body()).path("error").asText());
         assertEquals(414, uriTooLong.statusCode(), "request line over the limit");
+        assertEquals("invalid_request", JSON.readTree(uriTooLong.body()).path("error").asText());
+
+        // when: over the codec's limits (twice the service's), Vert.x answers before routing, with an empty body
+        HttpResponse<String> headerFarTooLarge = http.send(withHeader("/users/current", 80 * 1024),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> uriFarTooLong = http.send(withHeader("/keys/" + "k".repeat(40_000), 0),
+                HttpResponse.BodyHandlers.ofString());
+        System.out.printf("Codec limits: 80 KiB header -> %d %s; 40,000-char URI -> %d %s%n",
+                headerFarTooLarge.statusCode(), describe(headerFarTooLarge), uriFarTooLong.statusCode(),
+                describe(uriFarTooLong));
+        // then: still 4xx, never 5xx
+        assertEquals(431, headerFarTooLarge.statusCode(), "header over the codec's limit");
+        assertEquals(414, uriFarTooLong.statusCode(), "request line over the codec's limit");
+    }
+
+    private HttpRequest withHeader(String path, int headerBytes) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        if (headerBytes > 0) {
+            request.header("X-JWT-Auth-Token", "a".repeat(headerBytes));
+        }
+        return request.build();
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -20,16 +21,43 @@ public class RouterErrors {
 
     /** Quarkus refuses a declared body over the limit at route order -2, with an empty 413: answer it first. */
     private static final int BEFORE_BODY_LIMIT = -3;
+    /**
+     * The largest header block and request line served. The HTTP codec's own limits (application.properties) are
+     * twice these: its refusal is an empty 431 or 414 with no hook to change it, so between the two the service
+     * answers itself, with its JSON error.
+     */
+    static final int MAX_HEADER_BYTES = 32 * 1024;
+    static final int MAX_REQUEST_LINE = 16 * 1024;
     /** Bytes of a refused body read and dropped before the connection is closed instead. */
     private static final long MAX_DISCARDED = 8L * 1024 * 1024;
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(RouterErrors::failure);
+        router.route().order(Integer.MIN_VALUE).handler(RouterErrors::refuseOversizedHead);
         Optional<MemorySize> maxBodySize = ConfigProvider.getConfig()
                 .getOptionalValue("quarkus.http.limits.max-body-size", MemorySize.class);
         maxBodySize.ifPresent(limit -> router.route().order(BEFORE_BODY_LIMIT)
                 .handler(ctx -> limitBody(ctx, limit.asLongValue())));
         router.route().order(Integer.MAX_VALUE).handler(ctx -> write(ctx, 404, "not_found", "No such resource."));
+    }
+
+    private static void refuseOversizedHead(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (request.method().name().length() + request.uri().length() + " HTTP/1.1".length() + 1 > MAX_REQUEST_LINE) {
+            discardBody(ctx, 0);
+            write(ctx, 414, "invalid_request", "The request line is longer than this service accepts.");
+            return;
+        }
+        int headerBytes = 0;
+        for (var header : request.headers()) {
+            headerBytes += header.getKey().length() + header.getValue().length() + ": \r\n".length();
+        }
+        if (headerBytes > MAX_HEADER_BYTES) {
+            discardBody(ctx, 0);
+            write(ctx, 431, "invalid_request", "The request headers are larger than this service accepts.");
+            return;
+        }
+        ctx.next();
     }
 
     private static void limitBody(RoutingContext ctx, long limit) {
