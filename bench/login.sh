@@ -141,8 +141,8 @@ recreate_database "$OUT/login-psql.log"
 
 ADMIN_USER=bench-admin
 ADMIN_PASSWORD=$(random_word 24)
-# Every wrong-password request comes from the same address for the same user: lift the failure throttle,
-# which would otherwise answer 429 (no hash at all) after a handful of them.
+# Every wrong-password request comes from the same address for the same user: lift the failure throttles (per pair,
+# per address, per username), which would otherwise answer 429 (no hash at all) after a handful of them.
 settings=(QUARKUS_HTTP_PORT="$PORT"
     QUARKUS_HTTP_HOST=127.0.0.1
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB"
@@ -150,7 +150,9 @@ settings=(QUARKUS_HTTP_PORT="$PORT"
     LATCHKEY_MASTER_KEY="$(head -c 32 /dev/urandom | base64 -w0)"
     LATCHKEY_ADMIN_USERNAME="$ADMIN_USER"
     LATCHKEY_ADMIN_PASSWORD="$ADMIN_PASSWORD"
-    LATCHKEY_THROTTLE_MAX_FAILURES=1000000000)
+    LATCHKEY_THROTTLE_MAX_FAILURES=1000000000
+    LATCHKEY_THROTTLE_ADDRESS_MAX_FAILURES=1000000000
+    LATCHKEY_THROTTLE_USER_MAX_FAILURES=1000000000)
 [[ -z ${PGPASSWORD:-} ]] || settings+=(QUARKUS_DATASOURCE_PASSWORD="$PGPASSWORD")
 
 log "starting the service on CPU $SERVER_CPU (JVM options: $JAVA_OPTS)"
