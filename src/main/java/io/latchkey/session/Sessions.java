@@ -64,9 +64,7 @@ public class Sessions {
                         .setParameter(7, printable(userAgent))
                         .executeUpdate();
                 if (prune) {
-                    entityManager.createNativeQuery("DELETE FROM sessions WHERE expires_at < ?1")
-                            .setParameter(1, now.minus(config.clockSkew()))
-                            .executeUpdate();
+                    pruneExpired(now);
                 }
             });
         } catch (RuntimeException e) {
@@ -77,6 +75,13 @@ public class Sessions {
         if (prune) {
             nextPrune = now.plus(PRUNE_EVERY);
         }
+    }
+
+    /** Forgets the sessions whose token expired (with the leeway) before {@code now}; within a transaction. */
+    void pruneExpired(Instant now) {
+        entityManager.createNativeQuery("DELETE FROM sessions WHERE expires_at < ?1")
+                .setParameter(1, now.minus(config.clockSkew()))
+                .executeUpdate();
     }
 
     /** The user's active sessions, newest first. */

@@ -10,10 +10,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
 import org.junit.jupiter.api.Test;
 
 import io.latchkey.TestApi;
 import io.latchkey.TestApi.TestUser;
+import io.latchkey.config.LatchkeyConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -23,6 +28,13 @@ import io.restassured.http.ContentType;
  */
 @QuarkusTest
 class SessionsTest {
+
+    @Inject
+    Sessions sessions;
+    @Inject
+    EntityManager entityManager;
+    @Inject
+    LatchkeyConfig config;
 
     @Test
     void sessionsAreListedNewestFirstAndTheCallersOwnIsCurrent() {
@@ -160,6 +172,29 @@ class SessionsTest {
         given().auth().oauth2(TestApi.adminToken()).when().delete("/users/" + user.id()).then().statusCode(204);
         given().auth().oauth2(TestApi.adminToken()).when().get("/users/" + user.id() + "/sessions")
                 .then().statusCode(404);
+    }
+
+    @Test
+    void expiredSessionsArePrunedAndLiveOnesKept() {
+        // given a user with a live session, and that session's row as it will be once its token expired
+        TestUser user = TestApi.createUser("prune-sessions");
+        String token = TestApi.login(user);
+        Instant expires = Instant.ofEpochSecond(((Number) TestApi.claims(token).get("exp")).longValue());
+
+        // when: pruning at an instant before the expiry (with the leeway), then at one after it
+        QuarkusTransaction.requiringNew().run(() -> sessions.pruneExpired(expires));
+        long before = storedSessions(user);
+        QuarkusTransaction.requiringNew().run(() -> sessions.pruneExpired(expires.plus(config.clockSkew()).plusSeconds(1)));
+
+        // then
+        assertEquals(1, before, "a session is kept while its token may still pass");
+        assertEquals(0, storedSessions(user), "an expired session is gone from the table, not only from the list");
+    }
+
+    private long storedSessions(TestUser user) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) entityManager
+                .createNativeQuery("SELECT count(*) FROM sessions WHERE user_id = ?1")
+                .setParameter(1, user.id()).getSingleResult()).longValue());
     }
 
     private static String loginWithAgent(TestUser user, String agent) {
