@@ -33,6 +33,10 @@ public interface LatchkeyConfig {
     @WithDefault("PT30S")
     Duration clockSkew();
 
+    /** Algorithm of keys made from now on (new users, rotations): `HS256` or `EdDSA`; existing keys keep theirs. */
+    @WithDefault("HS256")
+    KeyAlgorithm signingAlgorithm();
+
     /**
      * Origins (e.g. https://app.example.com) whose pages may send /login besides the service's own and the
      * issuer's; comma separated.

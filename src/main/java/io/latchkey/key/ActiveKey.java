@@ -1,19 +1,23 @@
 package io.latchkey.key;
 
+import java.security.Key;
 import java.util.List;
 import java.util.UUID;
 
-import javax.crypto.SecretKey;
+import io.latchkey.config.KeyAlgorithm;
 
 /**
- * A user's current signing key, decrypted, with the user's name and roles as the database has them: what
- * verifying a token needs, held in memory. Any change of roles or status rotates the key, so these never go
- * stale while the key is current; and a holder of the key (a keys:read client) cannot grant itself roles.
+ * A user's current key with what verifying a token needs, held in memory: the algorithm it accepts, the key
+ * that verifies (the HMAC secret, or the Ed25519 public key) and the user's name and roles as the database has
+ * them. Any change of roles or status rotates the key, so these never go stale while the key is current; and a
+ * holder of the key (a keys:read client) cannot grant itself roles. An Ed25519 private key is not held here:
+ * only signing needs it ({@link KeyService#loadForSigning}).
  */
-public record ActiveKey(String kid, UUID userId, String username, List<String> roles, SecretKey secret) {
+public record ActiveKey(String kid, UUID userId, String username, List<String> roles, KeyAlgorithm algorithm,
+        Key verificationKey) {
 
     @Override
     public String toString() {
-        return "ActiveKey[kid=" + kid + ", userId=" + userId + "]";
+        return "ActiveKey[kid=" + kid + ", userId=" + userId + ", algorithm=" + algorithm + "]";
     }
 }

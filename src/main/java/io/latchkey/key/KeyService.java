@@ -1,33 +1,56 @@
 package io.latchkey.key;
 
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.spec.NamedParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import org.jboss.logging.Logger;
+
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
+import io.latchkey.config.KeyAlgorithm;
+import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.error.Refusal;
 import io.latchkey.ops.LatchkeyMetrics;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
 
 /** Creates, rotates and reads users' signing keys; the secrets leave the database only decrypted in memory. */
 @ApplicationScoped
 public class KeyService {
 
+    private static final Logger LOG = Logger.getLogger(KeyService.class);
+
     /** 256 bits: the HS256 key size (RFC 7518 section 3.2). */
     static final int SECRET_BYTES = 32;
 
     private final SecureRandom random = new SecureRandom();
+    /** Algorithms of live keys: those current at start-up, the configured one, and any seen since. */
+    private final Set<KeyAlgorithm> inUse = ConcurrentHashMap.newKeySet();
 
     @Inject
     EntityManager entityManager;
@@ -39,15 +62,51 @@ public class KeyService {
     LatchkeyMetrics metrics;
     @Inject
     Clock clock;
+    @Inject
+    LatchkeyConfig config;
 
-    /** Gives a new user their first key, in the caller's transaction. */
+    void noteAlgorithmsInUse(@Observes StartupEvent started) {
+        inUse.add(config.signingAlgorithm());
+        inUse.addAll(QuarkusTransaction.requiringNew().call(() -> entityManager.createQuery(
+                "SELECT DISTINCT k.algorithm FROM SigningKey k WHERE k.retiredAt IS NULL", KeyAlgorithm.class)
+                .getResultList()));
+    }
+
+    /**
+     * The algorithms of live keys, as far as this instance knows: those current at its start, the configured one,
+     * and those of keys it has read since (another instance may have another setting).
+     */
+    public Set<KeyAlgorithm> algorithmsInUse() {
+        return Set.copyOf(inUse);
+    }
+
+    /** Gives a new user their first key, of the configured algorithm, in the caller's transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
     public SigningKey createFor(UUID userId) {
-        byte[] secret = new byte[SECRET_BYTES];
-        random.nextBytes(secret);
+        return createFor(userId, config.signingAlgorithm());
+    }
+
+    /** As {@link #createFor(UUID)} with another algorithm: what an instance configured for it would do. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    SigningKey createFor(UUID userId, KeyAlgorithm algorithm) {
         String kid = UUID.randomUUID().toString();
-        SigningKey key = new SigningKey(kid, userId, cipher.encrypt(secret, kid), now());
-        Arrays.fill(secret, (byte) 0);
+        SigningKey key = switch (algorithm) {
+            case HS256 -> {
+                byte[] secret = new byte[SECRET_BYTES];
+                random.nextBytes(secret);
+                SigningKey made = new SigningKey(kid, userId, algorithm, cipher.encrypt(secret, kid), null, now());
+                Arrays.fill(secret, (byte) 0);
+                yield made;
+            }
+            case EdDSA -> {
+                KeyPair pair = ed25519Pair();
+                byte[] privateKey = pair.getPrivate().getEncoded();
+                SigningKey made = new SigningKey(kid, userId, algorithm, cipher.encrypt(privateKey, kid),
+                        pair.getPublic().getEncoded(), now());
+                Arrays.fill(privateKey, (byte) 0);
+                yield made;
+            }
+        };
         entityManager.persist(key);
         return key;
     }
@@ -58,28 +117,39 @@ public class KeyService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public SigningKey rotate(UUID userId) {
+        return rotate(userId, config.signingAlgorithm());
+    }
+
+    /** As {@link #rotate(UUID)}, the new key of another algorithm: what an instance configured for it would do. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    SigningKey rotate(UUID userId, KeyAlgorithm algorithm) {
         entityManager.createQuery("UPDATE SigningKey k SET k.retiredAt = :now WHERE k.userId = :user AND k.retiredAt IS NULL")
                 .setParameter("now", now())
                 .setParameter("user", userId)
                 .executeUpdate();
         entityManager.flush();
-        SigningKey key = createFor(userId);
+        SigningKey key = createFor(userId, algorithm);
         changes.publish(Change.user(userId));
         metrics.keyRotated();
         return key;
     }
 
-    /** The key named {@code kid} if it is current and its user exists and is enabled. */
+    /** The key named {@code kid} if it is current and its user exists and is enabled: what verifying needs. */
     public Optional<ActiveKey> loadActive(String kid) {
+        return loadForSigning(kid).map(KeyForSigning::key);
+    }
+
+    /** As {@link #loadActive}, with the key material that signs. */
+    public Optional<KeyForSigning> loadForSigning(String kid) {
         return current("k.kid = :match AND u.enabled = true", kid);
     }
 
-    /** The user's current key, to sign a token with; empty when the user is gone. */
+    /** The user's current key, whether or not the user is enabled; empty when the user is gone. */
     public Optional<ActiveKey> findCurrentKeyOf(UUID userId) {
-        return current("k.userId = :match", userId);
+        return current("k.userId = :match", userId).map(KeyForSigning::key);
     }
 
-    private Optional<ActiveKey> current(String condition, Object match) {
+    private Optional<KeyForSigning> current(String condition, Object match) {
         List<Object[]> rows = entityManager.createQuery(
                 "SELECT k, u.username, u.roles FROM SigningKey k, User u WHERE " + condition
                         + " AND k.retiredAt IS NULL AND u.id = k.userId", Object[].class)
@@ -89,12 +159,50 @@ public class KeyService {
                 .map(row -> decrypted((SigningKey) row[0], (String) row[1], List.of((String[]) row[2])));
     }
 
-    private ActiveKey decrypted(SigningKey key, String username, List<String> roles) {
-        byte[] secret = cipher.decrypt(key.secretCiphertext(), key.kid());
+    /**
+     * The key with its secret decrypted. Even for verifying, an Ed25519 key's private half is decrypted (and
+     * dropped): the authenticated decryption is what proves the stored row is one this service wrote.
+     */
+    private KeyForSigning decrypted(SigningKey key, String username, List<String> roles) {
+        inUse.add(key.algorithm());
+        byte[] secret;
         try {
-            return new ActiveKey(key.kid(), key.userId(), username, roles, new SecretKeySpec(secret, "HmacSHA256"));
+            secret = cipher.decrypt(key.secretCiphertext(), key.kid());
+        } catch (IllegalStateException e) {
+            // a master key changed or a row tampered with: refuse cleanly, whatever endpoint asked
+            LOG.warnf("Signing key %s is unusable: %s", key.kid(), e.getMessage());
+            throw Refusal.temporarilyUnavailable("The user's signing key cannot be used; an operator must check "
+                    + "the master key.", Duration.ofSeconds(60));
+        }
+        try {
+            return switch (key.algorithm()) {
+                case HS256 -> {
+                    SecretKeySpec hmac = new SecretKeySpec(secret, "HmacSHA256");
+                    yield new KeyForSigning(new ActiveKey(key.kid(), key.userId(), username, roles, key.algorithm(),
+                            hmac), hmac);
+                }
+                case EdDSA -> {
+                    KeyFactory factory = KeyFactory.getInstance("Ed25519");
+                    Key publicKey = factory.generatePublic(new X509EncodedKeySpec(key.publicKey()));
+                    Key privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(secret));
+                    yield new KeyForSigning(new ActiveKey(key.kid(), key.userId(), username, roles, key.algorithm(),
+                            publicKey), privateKey);
+                }
+            };
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Stored Ed25519 key " + key.kid() + " does not decode", e);
         } finally {
             Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    private KeyPair ed25519Pair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+            generator.initialize(NamedParameterSpec.ED25519, random);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("This JVM cannot make Ed25519 keys", e);
         }
     }
 

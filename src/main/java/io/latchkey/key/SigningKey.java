@@ -5,10 +5,17 @@ import java.util.UUID;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** A signing secret of one user, stored encrypted; at most one per user is current (not retired). */
+import io.latchkey.config.KeyAlgorithm;
+
+/**
+ * A signing key of one user: the secret (HMAC secret or Ed25519 private key) stored encrypted, an Ed25519 key's
+ * public half in the clear; at most one per user is current (not retired).
+ */
 @Entity
 @Table(name = "signing_keys")
 public class SigningKey {
@@ -22,6 +29,14 @@ public class SigningKey {
     @Column(name = "secret_ciphertext", nullable = false)
     private byte[] secretCiphertext;
 
+    @Enumerated(EnumType.STRING)
+    @Column(name = "algorithm", nullable = false)
+    private KeyAlgorithm algorithm;
+
+    /** X.509 encoding of an Ed25519 public key; null for HMAC. */
+    @Column(name = "public_key")
+    private byte[] publicKey;
+
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
@@ -31,10 +46,13 @@ public class SigningKey {
     protected SigningKey() {
     }
 
-    SigningKey(String kid, UUID userId, byte[] secretCiphertext, Instant createdAt) {
+    SigningKey(String kid, UUID userId, KeyAlgorithm algorithm, byte[] secretCiphertext, byte[] publicKey,
+            Instant createdAt) {
         this.kid = kid;
         this.userId = userId;
+        this.algorithm = algorithm;
         this.secretCiphertext = secretCiphertext;
+        this.publicKey = publicKey;
         this.createdAt = createdAt;
     }
 
@@ -46,8 +64,16 @@ public class SigningKey {
         return userId;
     }
 
+    public KeyAlgorithm algorithm() {
+        return algorithm;
+    }
+
     byte[] secretCiphertext() {
         return secretCiphertext;
+    }
+
+    byte[] publicKey() {
+        return publicKey;
     }
 
     public Instant createdAt() {
@@ -56,6 +82,6 @@ public class SigningKey {
 
     @Override
     public String toString() {
-        return "SigningKey[kid=" + kid + ", userId=" + userId + ", retiredAt=" + retiredAt + "]";
+        return "SigningKey[kid=" + kid + ", userId=" + userId + ", algorithm=" + algorithm + ", retiredAt=" + retiredAt + "]";
     }
 }

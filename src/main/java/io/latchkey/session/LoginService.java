@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
+import io.latchkey.key.KeyForSigning;
 import io.latchkey.key.KeyService;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.ops.LatchkeyMetrics;
@@ -55,16 +56,16 @@ public class LoginService {
                 audit.record("login", "throttled", credentials.username(), null, address);
                 throw Refusal.tooManyAttempts(refused.get());
             }
-            Optional<ActiveKey> key = users.authenticate(credentials.username(), credentials.password())
-                    .flatMap(keys::loadActive); // still current and enabled: nothing changed during the hash
+            Optional<KeyForSigning> key = users.authenticate(credentials.username(), credentials.password())
+                    .flatMap(keys::loadForSigning); // still current and enabled: nothing changed during the hash
             if (key.isEmpty()) {
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", credentials.username(), null, address);
                 throw Refusal.invalidCredentials();
             }
             throttle.succeeded(credentials.username(), address);
-            ActiveKey signing = key.get();
-            IssuedToken token = issuer.issue(signing.userId(), signing.username(), signing.roles(), signing);
+            ActiveKey signing = key.get().key();
+            IssuedToken token = issuer.issue(signing.userId(), signing.username(), signing.roles(), key.get());
             sessions.record(signing, token, address, userAgent);
             metrics.loginSucceeded();
             audit.record("login", "success", signing.username(), signing.userId().toString(), address);

@@ -1,19 +1,26 @@
 package io.latchkey.token;
 
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import javax.crypto.SecretKey;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.latchkey.config.LatchkeyConfig;
-import io.latchkey.key.ActiveKey;
+import io.latchkey.key.KeyForSigning;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtSignatureBuilder;
 
-/** Signs tokens: HS256 with the user's current key, named by {@code kid}, carrying every claim of the contract. */
+/**
+ * Signs tokens with the user's current key, named by {@code kid}, in that key's algorithm (HS256 or EdDSA),
+ * carrying every claim of the contract.
+ */
 @ApplicationScoped
 public class TokenIssuer {
 
@@ -29,11 +36,11 @@ public class TokenIssuer {
         this.clock = clock;
     }
 
-    public IssuedToken issue(UUID userId, String username, List<String> roles, ActiveKey key) {
+    public IssuedToken issue(UUID userId, String username, List<String> roles, KeyForSigning key) {
         Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
         Instant expires = now.plus(config.tokenLifetime());
         String jti = UUID.randomUUID().toString();
-        String token = Jwt.claims()
+        JwtSignatureBuilder jws = Jwt.claims()
                 .issuer(config.issuer())
                 .subject(userId.toString())
                 .audience(config.audience())
@@ -44,10 +51,14 @@ public class TokenIssuer {
                 .claim(USERNAME_CLAIM, username)
                 .claim(ROLES_CLAIM, roles)
                 .jws()
-                .algorithm(SignatureAlgorithm.HS256)
-                .keyId(key.kid())
-                .header("typ", "JWT")
-                .sign(key.secret());
+                .algorithm(switch (key.key().algorithm()) {
+                    case HS256 -> SignatureAlgorithm.HS256;
+                    case EdDSA -> SignatureAlgorithm.EDDSA;
+                })
+                .keyId(key.key().kid())
+                .header("typ", "JWT");
+        String token = key.signingKey() instanceof SecretKey secret ? jws.sign(secret)
+                : jws.sign((PrivateKey) key.signingKey());
         return new IssuedToken(token, jti, expires);
     }
 }

@@ -2,6 +2,7 @@ package io.latchkey.token;
 
 import java.security.Key;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +10,6 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 import org.jose4j.jwa.AlgorithmConstraints;
-import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
@@ -21,13 +21,14 @@ import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.UnresolvableKeyException;
 
 import io.latchkey.cluster.NotInMemory;
+import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyCache;
 
 /**
  * The one place that decides whether a token is valid, rule by rule in the contract's order. jose4j checks
- * the structure, the pinned algorithm, the signature, {@code crit}, {@code exp}/{@code nbf} with leeway,
+ * the structure, the algorithm (pinned to the stored key's), the signature, {@code crit}, {@code exp}/{@code nbf} with leeway,
  * {@code iss} and {@code aud}; the rest (key ownership, revocation) is checked here. Keys and revocations come
  * from memory, so a check makes no database round trip in steady state.
  */
@@ -38,6 +39,10 @@ public class TokenVerifier {
     public static final int MAX_TOKEN_BYTES = 8 * 1024;
 
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class);
+
+    /** Every algorithm a key may have; each key then accepts only its own ({@link #resolve}). */
+    private static final String[] ALGORITHMS = Arrays.stream(KeyAlgorithm.values()).map(KeyAlgorithm::jwsName)
+            .toArray(String[]::new);
 
     private final LatchkeyConfig config;
     private final KeyCache keys;
@@ -60,7 +65,7 @@ public class TokenVerifier {
     private JwtConsumer consumer(boolean memoryOnly, long now) {
         long lifetimeMinutes = Math.max(1, (config.tokenLifetime().toSeconds() + 59) / 60);
         return new JwtConsumerBuilder()
-                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
+                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, ALGORITHMS)
                 .setVerificationKeyResolver((jws, nesting) -> resolve(jws, memoryOnly))
                 .setRequireExpirationTime()
                 .setRequireIssuedAt()
@@ -146,16 +151,26 @@ public class TokenVerifier {
         }
     }
 
+    /**
+     * The key named by {@code kid}, only for the algorithm that key was made for: an Ed25519 key accepts only
+     * EdDSA and an HMAC key only HS256, so a token cannot pick how its key is used (an HS256 token "signed" with
+     * an Ed25519 public key as HMAC secret is refused here).
+     */
     private Key resolve(JsonWebStructure jws, boolean memoryOnly) throws UnresolvableKeyException {
-        if (!AlgorithmIdentifiers.HMAC_SHA256.equals(jws.getAlgorithmHeaderValue())) {
+        String alg = jws.getAlgorithmHeaderValue();
+        if (Arrays.stream(ALGORITHMS).noneMatch(allowed -> allowed.equals(alg))) {
             throw new UnresolvableKeyException("algorithm not allowed"); // before any key look-up, so it costs nothing
         }
         String kid = jws.getKeyIdHeaderValue();
         if (kid == null || kid.length() > 128) {
             throw new UnresolvableKeyException("no usable kid");
         }
-        return keys.find(kid, memoryOnly).orElseThrow(() -> new UnresolvableKeyException("unknown or retired kid"))
-                .secret();
+        ActiveKey key = keys.find(kid, memoryOnly)
+                .orElseThrow(() -> new UnresolvableKeyException("unknown or retired kid"));
+        if (!key.algorithm().jwsName().equals(alg)) {
+            throw new UnresolvableKeyException("algorithm is not the key's");
+        }
+        return key.verificationKey();
     }
 
     private ActiveKey checkKeyBelongsToSubject(JwtContext context, String subject, boolean memoryOnly)

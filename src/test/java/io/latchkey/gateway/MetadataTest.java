@@ -56,6 +56,14 @@ class MetadataTest {
     }
 
     @Test
+    void signingAlgorithmsInUseAreListed() {
+        // the default configuration: HS256 keys only
+        given().when().get("/.well-known/oauth-authorization-server")
+                .then().statusCode(200)
+                .body("token_signing_alg_values_supported", org.hamcrest.Matchers.contains("HS256"));
+    }
+
+    @Test
     void metadataNeedsNoAuthentication() {
         given().when().get("/.well-known/oauth-authorization-server")
                 .then().statusCode(200);

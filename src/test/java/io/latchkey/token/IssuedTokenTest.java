@@ -42,7 +42,7 @@ class IssuedTokenTest {
         assertEquals("HS256", jws.getAlgorithmHeaderValue());
         assertEquals("JWT", jws.getHeader("typ"));
         assertEquals(key.kid(), jws.getKeyIdHeaderValue());
-        jws.setKey(key.secret());
+        jws.setKey(key.verificationKey());
         assertTrue(jws.verifySignature());
     }
 
@@ -92,8 +92,8 @@ class IssuedTokenTest {
         ActiveKey first = keys.findCurrentKeyOf(one.id()).orElseThrow();
         ActiveKey second = keys.findCurrentKeyOf(two.id()).orElseThrow();
         assertNotEquals(first.kid(), second.kid());
-        assertEquals(32, first.secret().getEncoded().length);
-        assertTrue(!Arrays.equals(first.secret().getEncoded(), second.secret().getEncoded()));
+        assertEquals(32, first.verificationKey().getEncoded().length);
+        assertTrue(!Arrays.equals(first.verificationKey().getEncoded(), second.verificationKey().getEncoded()));
     }
 
     private static JsonWebSignature parse(String token) throws Exception {

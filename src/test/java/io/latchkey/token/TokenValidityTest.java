@@ -45,7 +45,7 @@ class TokenValidityTest {
     void tokenForgedWithTheUsersCurrentKeyIsAccepted() {
         // given: the control for every refusal below: a forged token breaking no rule
         TestUser user = TestApi.createUser("valid");
-        String token = TokenForge.hs256(claimsFor(user), keyOf(user).kid(), keyOf(user).secret());
+        String token = TokenForge.hs256(claimsFor(user), keyOf(user).kid(), keyOf(user).verificationKey());
 
         // then
         assertAccepted(token, user);
@@ -78,7 +78,7 @@ class TokenValidityTest {
         // given: only the configured algorithm is allowed, even with the genuine secret
         TestUser user = TestApi.createUser("hs512");
         ActiveKey key = keyOf(user);
-        String token = TokenForge.signed(claimsFor(user), key.kid(), key.secret(), AlgorithmIdentifiers.HMAC_SHA512);
+        String token = TokenForge.signed(claimsFor(user), key.kid(), key.verificationKey(), AlgorithmIdentifiers.HMAC_SHA512);
 
         // then
         assertRefused(token);
@@ -150,7 +150,7 @@ class TokenValidityTest {
         TestUser victim = TestApi.createUser("victim");
         TestUser attacker = TestApi.createUser("attacker");
         ActiveKey attackersKey = keyOf(attacker);
-        String token = TokenForge.hs256(claimsFor(victim), attackersKey.kid(), attackersKey.secret());
+        String token = TokenForge.hs256(claimsFor(victim), attackersKey.kid(), attackersKey.verificationKey());
 
         // then
         assertRefused(token);
@@ -160,7 +160,7 @@ class TokenValidityTest {
     void unknownKidIsRefused() {
         // given: the user's genuine secret under a kid that names no key
         TestUser user = TestApi.createUser("unknownkid");
-        String token = TokenForge.hs256(claimsFor(user), UUID.randomUUID().toString(), keyOf(user).secret());
+        String token = TokenForge.hs256(claimsFor(user), UUID.randomUUID().toString(), keyOf(user).verificationKey());
 
         // then
         assertRefused(token);
@@ -239,7 +239,7 @@ class TokenValidityTest {
         // given
         TestUser user = TestApi.createUser("crit");
         ActiveKey key = keyOf(user);
-        String token = TokenForge.hs256WithUnknownCriticalHeader(claimsFor(user), key.kid(), key.secret());
+        String token = TokenForge.hs256WithUnknownCriticalHeader(claimsFor(user), key.kid(), key.verificationKey());
 
         // then
         assertRefused(token);
@@ -270,7 +270,7 @@ class TokenValidityTest {
 
     private String signedWithUsersKey(JwtClaims claims, TestUser user) {
         ActiveKey key = keyOf(user);
-        return TokenForge.hs256(claims, key.kid(), key.secret());
+        return TokenForge.hs256(claims, key.kid(), key.verificationKey());
     }
 
     private ActiveKey keyOf(TestUser user) {

@@ -19,8 +19,10 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 
+import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.key.ActiveKey;
+import io.latchkey.key.KeyForSigning;
 import io.latchkey.key.KeyCache;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
@@ -34,7 +36,7 @@ final class VerifierFixture {
     final SettableClock clock;
     final UUID user = UUID.randomUUID();
     final ActiveKey key = new ActiveKey(UUID.randomUUID().toString(), user, "fixed-instant", List.of("reader"),
-            new SecretKeySpec(randomBytes(32), "HmacSHA256"));
+            KeyAlgorithm.HS256, new SecretKeySpec(randomBytes(32), "HmacSHA256"));
     final InMemoryKeys keys = new InMemoryKeys();
     final InMemoryRevocations revocations = new InMemoryRevocations();
     private final Instant issuedAt;
@@ -55,7 +57,8 @@ final class VerifierFixture {
         Instant now = clock.instant();
         clock.setEpochSecond(issuedAt.getEpochSecond());
         try {
-            return new TokenIssuer(config, clock).issue(user, key.username(), key.roles(), key).token();
+            return new TokenIssuer(config, clock).issue(user, key.username(), key.roles(),
+                    new KeyForSigning(key, key.verificationKey())).token();
         } finally {
             clock.setEpochSecond(now.getEpochSecond());
         }
@@ -73,7 +76,7 @@ final class VerifierFixture {
 
     /** {@code claims} signed with the user's key, by jose4j directly. */
     String forge(JwtClaims claims) {
-        return TokenForge.hs256(claims, key.kid(), key.secret());
+        return TokenForge.hs256(claims, key.kid(), key.verificationKey());
     }
 
     String jtiOf(String token) {
