@@ -111,17 +111,36 @@ class SecretCipherTest {
     }
 
     @Test
-    void decryptionFailureDoesNotRevealTheSecret() {
-        // given
+    void storedFormOfAnotherVersionIsRefused() {
+        // given: the version byte is not authenticated, so only the explicit check stops another format
         SecretCipher cipher = cipherWith(randomMasterKey());
-        byte[] secret = random(32);
-        byte[] stored = cipher.encrypt(secret, "kid-1");
+        byte[] stored = cipher.encrypt(random(32), "kid-1");
 
         // when
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, "kid-2"));
+        stored[0] = 2;
 
         // then
-        assertFalse(e.getMessage().contains(Base64.getEncoder().encodeToString(secret)));
+        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, "kid-1"));
+    }
+
+    @Test
+    void storedFormShorterThanItsHeaderIsRefused() {
+        SecretCipher cipher = cipherWith(randomMasterKey());
+
+        assertThrows(IllegalStateException.class, () -> cipher.decrypt(new byte[] {1, 0, 0}, "kid-1"));
+    }
+
+    @Test
+    void decryptionFailureNamesTheKeyAndTheLikelyCause() {
+        // given
+        byte[] stored = cipherWith(randomMasterKey()).encrypt(random(32), "kid-1");
+
+        // when
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> cipherWith(randomMasterKey()).decrypt(stored, "kid-1"));
+
+        // then
+        assertTrue(e.getMessage().contains("kid-1") && e.getMessage().contains("LATCHKEY_MASTER_KEY"), e.getMessage());
     }
 
     @Test

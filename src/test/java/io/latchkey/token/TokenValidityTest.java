@@ -30,6 +30,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Every rule of "a token is valid only if", broken one at a time on an otherwise valid token, seen from both
  * doors: {@code GET /users/current} (401 invalid_token) and {@code POST /introspect} (exactly {"active":false}).
+ * Tokens to accept come from the service's own {@link TokenIssuer}, or from jose4j where the token is one only a
+ * key holder mints (an audience array, a padded token); tokens to refuse are forged with jose4j, one rule broken.
  */
 @QuarkusTest
 class TokenValidityTest {
@@ -40,12 +42,26 @@ class TokenValidityTest {
     KeyService keys;
     @Inject
     LatchkeyConfig config;
+    @Inject
+    TokenIssuer issuer;
 
     @Test
-    void tokenForgedWithTheUsersCurrentKeyIsAccepted() {
-        // given: the control for every refusal below: a forged token breaking no rule
+    void tokenIssuedWithTheUsersCurrentKeyIsAccepted() {
+        // given: a token as the service issues it
         TestUser user = TestApi.createUser("valid");
-        String token = TokenForge.hs256(claimsFor(user), keyOf(user).kid(), keyOf(user).verificationKey());
+        String token = issuer.issue(user.id(), user.username(), List.of(),
+                keys.loadForSigning(keyOf(user).kid()).orElseThrow()).token();
+
+        // then
+        assertAccepted(token, user);
+    }
+
+    @Test
+    void tokenMintedByAKeyHolderBreakingNoRuleIsAccepted() {
+        // given: what a keys:read client may mint with jose4j; also the control for the forged refusals below,
+        // which break one rule each of exactly these claims
+        TestUser user = TestApi.createUser("minted");
+        String token = signedWithUsersKey(claimsFor(user), user);
 
         // then
         assertAccepted(token, user);
