@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /** Every Latchkey setting; each one is also an environment variable (LATCHKEY_...). */
 @ConfigMapping(prefix = "latchkey")
@@ -63,6 +64,16 @@ public interface LatchkeyConfig {
         /** `max-age` a verifier may cache a fetched key (`GET /keys/{kid}`); bounds how stale it can be. */
         @WithDefault("PT5M")
         Duration maxAge();
+
+        /** Serve Ed25519 (public) keys at `GET /keys/{kid}` without client authentication; HMAC keys still need `keys:read`. */
+        @WithName("public")
+        @WithDefault("false")
+        boolean publicKeysOpen();
+
+        /** Serve HMAC keys of users holding the `admin` role (whoever holds one can mint admin tokens). */
+        @WithName("admin")
+        @WithDefault("false")
+        boolean adminHmacKeys();
     }
 
     interface Cache {

@@ -3,6 +3,7 @@ package io.latchkey.gateway;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -32,8 +33,9 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The cached key fetch: a user's current key as a JWK, for services that verify tokens locally. With HMAC
- * the key also signs, so only clients with {@code keys:read} get it; an Ed25519 key is served as its public
- * half only. Every fetch is audited.
+ * the key also signs, so only clients with {@code keys:read} get it (an admin's only when configured); an
+ * Ed25519 key is served as its public half only, to anyone when configured ({@link KeyDisclosure}). Every fetch
+ * is audited.
  */
 @Path("/keys/{kid}")
 public class KeyResource {
@@ -75,22 +77,46 @@ public class KeyResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response fetch(@PathParam("kid") String kid, @Context HttpHeaders headers, @Context HttpServerRequest request) {
+        String address = ClientAddress.of(request);
+        if (headers.getHeaderString(HttpHeaders.AUTHORIZATION) == null && config.keys().publicKeysOpen()) {
+            Optional<ActiveKey> key = current(kid);
+            if (key.isEmpty() || KeyDisclosure.servedWithoutClient(key.get(), config.keys())) {
+                return answer(key, null, kid, address);
+            }
+            // an HMAC key: for keys:read clients only, so on to authentication, which refuses this caller
+        }
         CachedClient client;
         try {
             client = callers.client(headers, Permission.KEYS_READ);
         } catch (Refusal refused) {
             audit.record("key.fetch", refused.code().wireName(), Callers.claimedClientId(headers).orElse(null), kid,
-                    ClientAddress.of(request));
+                    address);
             throw refused;
         }
-        ActiveKey key = (kid.length() > 128 ? java.util.Optional.<ActiveKey>empty() : keys.find(kid)).orElse(null);
-        audit.record("key.fetch", key == null ? "not_found" : "success", client.clientId(), kid,
-                ClientAddress.of(request));
-        if (key == null) {
-            throw Refusal.notFound("No current key has that kid.");
+        Optional<ActiveKey> key = current(kid);
+        if (key.isPresent() && !KeyDisclosure.servedToClient(key.get(), config.keys())) {
+            audit.record("key.fetch", "admin_key_refused", client.clientId(), kid, address);
+            throw notFound(); // as for any key it may not have: nothing to learn from the answer
         }
-        return Response.ok(Jwk.of(key))
+        return answer(key, client.clientId(), kid, address);
+    }
+
+    private Optional<ActiveKey> current(String kid) {
+        return kid.length() > 128 ? Optional.empty() : keys.find(kid);
+    }
+
+    /** The key as a JWK, or 404; audited either way ({@code clientId} null: no client authenticated). */
+    private Response answer(Optional<ActiveKey> key, String clientId, String kid, String address) {
+        audit.record("key.fetch", key.isEmpty() ? "not_found" : "success", clientId, kid, address);
+        if (key.isEmpty()) {
+            throw notFound();
+        }
+        return Response.ok(Jwk.of(key.get()))
                 .header("Cache-Control", "private, max-age=" + config.keys().maxAge().toSeconds())
                 .build();
+    }
+
+    private static Refusal notFound() {
+        return Refusal.notFound("No current key has that kid.");
     }
 }

@@ -94,17 +94,17 @@ public class KeyService {
             case HS256 -> {
                 byte[] secret = new byte[SECRET_BYTES];
                 random.nextBytes(secret);
-                SigningKey made = new SigningKey(kid, userId, algorithm, cipher.encrypt(secret, kid), null, now());
+                byte[] sealed = cipher.encrypt(secret, new KeyBinding(kid, userId, algorithm, null));
                 Arrays.fill(secret, (byte) 0);
-                yield made;
+                yield new SigningKey(kid, userId, algorithm, sealed, null, now());
             }
             case EdDSA -> {
                 KeyPair pair = ed25519Pair();
                 byte[] privateKey = pair.getPrivate().getEncoded();
-                SigningKey made = new SigningKey(kid, userId, algorithm, cipher.encrypt(privateKey, kid),
-                        pair.getPublic().getEncoded(), now());
+                byte[] publicKey = pair.getPublic().getEncoded();
+                byte[] sealed = cipher.encrypt(privateKey, new KeyBinding(kid, userId, algorithm, publicKey));
                 Arrays.fill(privateKey, (byte) 0);
-                yield made;
+                yield new SigningKey(kid, userId, algorithm, sealed, publicKey, now());
             }
         };
         entityManager.persist(key);
@@ -167,7 +167,7 @@ public class KeyService {
         inUse.add(key.algorithm());
         byte[] secret;
         try {
-            secret = cipher.decrypt(key.secretCiphertext(), key.kid());
+            secret = cipher.decrypt(key.secretCiphertext(), key.binding());
         } catch (IllegalStateException e) {
             // a master key changed or a row tampered with: refuse cleanly, whatever endpoint asked
             LOG.warnf("Signing key %s is unusable: %s", key.kid(), e.getMessage());

@@ -76,6 +76,15 @@ public class SigningKey {
         return publicKey;
     }
 
+    /** What this row's ciphertext is bound to. */
+    KeyBinding binding() {
+        return new KeyBinding(kid, userId, algorithm, publicKey);
+    }
+
+    void rebound(byte[] ciphertext) {
+        this.secretCiphertext = ciphertext;
+    }
+
     public Instant createdAt() {
         return createdAt;
     }

@@ -39,7 +39,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
 /**
- * An instance configured for EdDSA, sharing its database with HS256 keys (made as an HS256-configured instance
+ * An instance configured for EdDSA with public keys served to anyone, sharing its database with HS256 keys (made as an HS256-configured instance
  * makes them): both kinds verify side by side, each only with its own algorithm.
  */
 @QuarkusTest
@@ -49,7 +49,7 @@ class Ed25519KeysTest {
     public static class EdDsaSigning implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("latchkey.signing-algorithm", "EdDSA");
+            return Map.of("latchkey.signing-algorithm", "EdDSA", "latchkey.keys.public", "true");
         }
     }
 
@@ -110,6 +110,60 @@ class Ed25519KeysTest {
         jws.setKey(parsed.getKey());
         assertTrue(jws.verifySignature());
         assertEquals(user.id().toString(), JwtClaims.parse(jws.getPayload()).getSubject());
+    }
+
+    @Test
+    void ed25519KeyIsServedWithoutClientAuthenticationWhenKeysArePublic() throws Exception {
+        TestUser user = TestApi.createUser("ed-public");
+        String kid = keyOf(user).kid();
+
+        given().when().get("/keys/" + kid)
+                .then().statusCode(200)
+                .header("Cache-Control", org.hamcrest.Matchers.matchesPattern("private, max-age=\\d+"))
+                .body("kty", equalTo("OKP")).body("kid", equalTo(kid)).body("sub", equalTo(user.id().toString()))
+                .body("d", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void hmacKeyStillNeedsAKeysReadClientWhenKeysArePublic() {
+        TestUser user = TestApi.createUser("ed-public-hmac");
+        QuarkusTransaction.requiringNew().run(() -> keys.rotate(user.id(), KeyAlgorithm.HS256));
+
+        given().when().get("/keys/" + keyOf(user).kid())
+                .then().statusCode(401)
+                .header("WWW-Authenticate", "Basic realm=\"latchkey\"")
+                .body("error", equalTo("invalid_client"));
+    }
+
+    @Test
+    void unknownKidWithoutClientAuthenticationIsNotFoundWhenKeysArePublic() {
+        given().when().get("/keys/" + java.util.UUID.randomUUID())
+                .then().statusCode(404).body("error", equalTo("not_found"));
+    }
+
+    @Test
+    void wrongClientCredentialsAreRefusedEvenWhenKeysArePublic() {
+        TestUser user = TestApi.createUser("ed-public-badclient");
+
+        given().auth().preemptive().basic("no-such-client", "wrong")
+                .when().get("/keys/" + keyOf(user).kid())
+                .then().statusCode(401).body("error", equalTo("invalid_client"));
+    }
+
+    @Test
+    void ed25519KeyOfAnAdminIsServed() {
+        // public: it cannot mint tokens, so the admin rule for HMAC keys does not apply
+        TestUser admin = TestApi.createUser("ed-admin", "admin");
+
+        fetchKey(keyOf(admin).kid()).statusCode(200).body("kty", equalTo("OKP"));
+    }
+
+    @Test
+    void hmacKeyOfAnAdminIsNotFoundEvenForAKeysReadClient() {
+        TestUser admin = TestApi.createUser("ed-admin-hmac", "admin");
+        QuarkusTransaction.requiringNew().run(() -> keys.rotate(admin.id(), KeyAlgorithm.HS256));
+
+        fetchKey(keyOf(admin).kid()).statusCode(404).body("error", equalTo("not_found"));
     }
 
     @Test

@@ -110,6 +110,14 @@ class KeyFetchTest {
     }
 
     @Test
+    void hmacKeyOfAnAdminIsNotFound() throws Exception {
+        // whoever holds it could mint admin tokens: refused unless LATCHKEY_KEYS_ADMIN=true
+        String kid = kidOf(TestApi.login(TestApi.createUser("keys-admin", "admin")));
+
+        fetch(kid).statusCode(404).body("error", equalTo("not_found"));
+    }
+
+    @Test
     void keyRotatedAwayIsNotFound() throws Exception {
         TestUser user = TestApi.createUser("keys-rotated");
         String kid = kidOf(TestApi.login(user));

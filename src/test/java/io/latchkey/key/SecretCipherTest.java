@@ -7,15 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.UUID;
 
+import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.Test;
 
+import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -24,6 +32,9 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 class SecretCipherTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final UUID USER = UUID.randomUUID();
+    private static final KeyBinding KID_1 = new KeyBinding("kid-1", USER, KeyAlgorithm.HS256, null);
+    private static final KeyBinding KID_2 = new KeyBinding("kid-2", USER, KeyAlgorithm.HS256, null);
 
     @Test
     void encryptedSecretDecryptsToTheOriginal() {
@@ -32,10 +43,10 @@ class SecretCipherTest {
         byte[] secret = random(32);
 
         // when
-        byte[] stored = cipher.encrypt(secret, "kid-1");
+        byte[] stored = cipher.encrypt(secret, KID_1);
 
         // then
-        assertArrayEquals(secret, cipher.decrypt(stored, "kid-1"));
+        assertArrayEquals(secret, cipher.decrypt(stored, KID_1));
     }
 
     @Test
@@ -45,8 +56,8 @@ class SecretCipherTest {
         byte[] secret = random(32);
 
         // when
-        byte[] first = cipher.encrypt(secret, "kid-1");
-        byte[] second = cipher.encrypt(secret, "kid-1");
+        byte[] first = cipher.encrypt(secret, KID_1);
+        byte[] second = cipher.encrypt(secret, KID_1);
 
         // then: a fresh nonce each time
         assertFalse(Arrays.equals(first, second));
@@ -59,7 +70,7 @@ class SecretCipherTest {
         byte[] secret = random(32);
 
         // when
-        byte[] stored = cipher.encrypt(secret, "kid-1");
+        byte[] stored = cipher.encrypt(secret, KID_1);
 
         // then
         assertFalse(contains(stored, secret));
@@ -69,75 +80,134 @@ class SecretCipherTest {
     void tamperedCiphertextDoesNotDecrypt() {
         // given
         SecretCipher cipher = cipherWith(randomMasterKey());
-        byte[] stored = cipher.encrypt(random(32), "kid-1");
+        byte[] stored = cipher.encrypt(random(32), KID_1);
 
         // when: one bit of the sealed part flipped
         stored[stored.length - 20] ^= 0x01;
 
         // then
-        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, "kid-1"));
+        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, KID_1));
     }
 
     @Test
     void tamperedNonceDoesNotDecrypt() {
         // given
         SecretCipher cipher = cipherWith(randomMasterKey());
-        byte[] stored = cipher.encrypt(random(32), "kid-1");
+        byte[] stored = cipher.encrypt(random(32), KID_1);
 
         // when
         stored[1] ^= 0x01;
 
         // then
-        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, "kid-1"));
+        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, KID_1));
     }
 
     @Test
     void ciphertextIsBoundToItsKid() {
         // given: a stored secret copied to another key's row
         SecretCipher cipher = cipherWith(randomMasterKey());
-        byte[] stored = cipher.encrypt(random(32), "kid-1");
+        byte[] stored = cipher.encrypt(random(32), KID_1);
 
         // then
-        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, "kid-2"));
+        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, KID_2));
+    }
+
+    @Test
+    void ciphertextIsBoundToItsUser() {
+        // given: a stored secret whose row was given to another user (an attacker's known secret, to an admin)
+        SecretCipher cipher = cipherWith(randomMasterKey());
+        byte[] stored = cipher.encrypt(random(32), KID_1);
+
+        // then
+        assertThrows(IllegalStateException.class,
+                () -> cipher.decrypt(stored, new KeyBinding("kid-1", UUID.randomUUID(), KeyAlgorithm.HS256, null)));
+    }
+
+    @Test
+    void ciphertextIsBoundToItsAlgorithm() {
+        SecretCipher cipher = cipherWith(randomMasterKey());
+        byte[] stored = cipher.encrypt(random(32), KID_1);
+
+        assertThrows(IllegalStateException.class,
+                () -> cipher.decrypt(stored, new KeyBinding("kid-1", USER, KeyAlgorithm.EdDSA, random(44))));
+    }
+
+    @Test
+    void ed25519PrivateKeyIsBoundToItsStoredPublicKey() {
+        // given: the public key beside the ciphertext replaced by one whose private key the attacker holds
+        SecretCipher cipher = cipherWith(randomMasterKey());
+        byte[] publicKey = random(44);
+        byte[] stored = cipher.encrypt(random(48), new KeyBinding("kid-1", USER, KeyAlgorithm.EdDSA, publicKey));
+
+        // then
+        assertThrows(IllegalStateException.class,
+                () -> cipher.decrypt(stored, new KeyBinding("kid-1", USER, KeyAlgorithm.EdDSA, random(44))));
+    }
+
+    @Test
+    void legacyCiphertextIsNotReadWithoutRebinding() {
+        String masterKey = randomMasterKey();
+        byte[] legacy = legacyCiphertext(masterKey, random(32), "kid-1");
+
+        assertThrows(IllegalStateException.class, () -> cipherWith(masterKey).decrypt(legacy, KID_1));
+    }
+
+    @Test
+    void legacyCiphertextIsReboundToItsKeysUser() {
+        // given: a secret stored before the user was bound (associated data: the kid alone)
+        String masterKey = randomMasterKey();
+        SecretCipher cipher = cipherWith(masterKey);
+        byte[] secret = random(32);
+        byte[] legacy = legacyCiphertext(masterKey, secret, "kid-1");
+        assertTrue(SecretCipher.isLegacy(legacy));
+
+        // when
+        byte[] rebound = cipher.rebind(legacy, KID_1);
+
+        // then: the secret is unchanged, and now bound to that user too
+        assertFalse(SecretCipher.isLegacy(rebound));
+        assertArrayEquals(secret, cipher.decrypt(rebound, KID_1));
+        assertThrows(IllegalStateException.class,
+                () -> cipher.decrypt(rebound, new KeyBinding("kid-1", UUID.randomUUID(), KeyAlgorithm.HS256, null)));
     }
 
     @Test
     void ciphertextDoesNotDecryptUnderAnotherMasterKey() {
         // given
-        byte[] stored = cipherWith(randomMasterKey()).encrypt(random(32), "kid-1");
+        byte[] stored = cipherWith(randomMasterKey()).encrypt(random(32), KID_1);
 
         // then
-        assertThrows(IllegalStateException.class, () -> cipherWith(randomMasterKey()).decrypt(stored, "kid-1"));
+        assertThrows(IllegalStateException.class, () -> cipherWith(randomMasterKey()).decrypt(stored, KID_1));
     }
 
     @Test
     void storedFormOfAnotherVersionIsRefused() {
         // given: the version byte is not authenticated, so only the explicit check stops another format
         SecretCipher cipher = cipherWith(randomMasterKey());
-        byte[] stored = cipher.encrypt(random(32), "kid-1");
+        byte[] stored = cipher.encrypt(random(32), KID_1);
 
         // when
-        stored[0] = 2;
+        stored[0] = 3;
 
         // then
-        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, "kid-1"));
+        assertThrows(IllegalStateException.class, () -> cipher.decrypt(stored, KID_1));
     }
 
     @Test
     void storedFormShorterThanItsHeaderIsRefused() {
         SecretCipher cipher = cipherWith(randomMasterKey());
 
-        assertThrows(IllegalStateException.class, () -> cipher.decrypt(new byte[] {1, 0, 0}, "kid-1"));
+        assertThrows(IllegalStateException.class, () -> cipher.decrypt(new byte[] {2, 0, 0}, KID_1));
     }
 
     @Test
     void decryptionFailureNamesTheKeyAndTheLikelyCause() {
         // given
-        byte[] stored = cipherWith(randomMasterKey()).encrypt(random(32), "kid-1");
+        byte[] stored = cipherWith(randomMasterKey()).encrypt(random(32), KID_1);
 
         // when
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> cipherWith(randomMasterKey()).decrypt(stored, "kid-1"));
+                () -> cipherWith(randomMasterKey()).decrypt(stored, KID_1));
 
         // then
         assertTrue(e.getMessage().contains("kid-1") && e.getMessage().contains("LATCHKEY_MASTER_KEY"), e.getMessage());
@@ -224,6 +294,21 @@ class SecretCipherTest {
                     };
                 });
         return new SecretCipher(config);
+    }
+
+    /** The version 1 format as earlier releases stored it: 1 || nonce || AES-GCM with the kid as associated data. */
+    private static byte[] legacyCiphertext(String masterKey, byte[] secret, String kid) {
+        try {
+            byte[] nonce = random(12);
+            Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
+            aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(Base64.getDecoder().decode(masterKey), "AES"),
+                    new GCMParameterSpec(128, nonce));
+            aes.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = aes.doFinal(secret);
+            return ByteBuffer.allocate(1 + nonce.length + sealed.length).put((byte) 1).put(nonce).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String randomMasterKey() {
