@@ -6,6 +6,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,8 +26,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
+import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.key.ActiveKey;
+import io.latchkey.key.KeyForSigning;
 import io.latchkey.token.TokenIssuer;
 import io.latchkey.user.Passwords;
 import io.smallrye.config.SmallRyeConfig;
@@ -36,7 +40,8 @@ import io.smallrye.config.WithDefault;
  * Bench-only: seeds users with valid, distinct signing keys straight into the database (COPY), far faster than
  * the API (which hashes a password per user), and mints tokens for some of them. It reuses the service's own
  * classes for everything secret: the configuration mapping (same environment variables and defaults, so the
- * same master key, issuer and audience), SecretCipher for the at-rest format and TokenIssuer for the tokens.
+ * same master key, issuer, audience and signing algorithm: LATCHKEY_SIGNING_ALGORITHM=EdDSA seeds Ed25519 keys),
+ * SecretCipher for the at-rest format and TokenIssuer for the tokens.
  * Every seeded user has the same password hash (one argon2 run, not millions).
  *
  * Run by bench/scale.sh and bench/run.sh against a -Dproduction build:
@@ -61,8 +66,14 @@ public class Seed {
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();
         LatchkeyConfig latchkey = mapping(LatchkeyConfig.class, "latchkey", config);
         Object cipher = secretCipher(latchkey);
-        Method encrypt = cipher.getClass().getDeclaredMethod("encrypt", byte[].class, String.class);
+        Class<?> bindingType = Class.forName("io.latchkey.key.KeyBinding");
+        Constructor<?> binding = bindingType.getDeclaredConstructor(String.class, UUID.class, KeyAlgorithm.class,
+                byte[].class);
+        binding.setAccessible(true);
+        Method encrypt = cipher.getClass().getDeclaredMethod("encrypt", byte[].class, bindingType);
         encrypt.setAccessible(true);
+        KeyAlgorithm algorithm = latchkey.signingAlgorithm();
+        KeyPairGenerator ed25519 = KeyPairGenerator.getInstance("Ed25519");
         TokenIssuer issuer = tokenIssuer(latchkey);
         String passwordHash = new Passwords().hash("bench-password-" + UUID.randomUUID());
         SecureRandom random = new SecureRandom();
@@ -81,22 +92,38 @@ public class Seed {
                     UUID id = UUID.randomUUID();
                     String kid = UUID.randomUUID().toString();
                     String username = prefix + i;
-                    byte[] secret = new byte[32];
-                    random.nextBytes(secret);
-                    byte[] ciphertext = (byte[]) encrypt.invoke(cipher, secret, kid);
+                    byte[] secret;
+                    byte[] publicKey = null;
+                    KeyForSigning signing;
+                    if (algorithm == KeyAlgorithm.EdDSA) {
+                        KeyPair pair = ed25519.generateKeyPair();
+                        secret = pair.getPrivate().getEncoded();
+                        publicKey = pair.getPublic().getEncoded();
+                        signing = new KeyForSigning(new ActiveKey(kid, id, username, List.of("user"), algorithm,
+                                pair.getPublic()), pair.getPrivate());
+                    } else {
+                        secret = new byte[32];
+                        random.nextBytes(secret);
+                        SecretKeySpec hmac = new SecretKeySpec(secret, "HmacSHA256");
+                        signing = new KeyForSigning(new ActiveKey(kid, id, username, List.of("user"), algorithm, hmac),
+                                hmac);
+                    }
+                    byte[] ciphertext = (byte[]) encrypt.invoke(cipher, secret,
+                            binding.newInstance(kid, id, algorithm, publicKey));
                     userRows.append(id).append('\t').append(username).append('\t').append(passwordHash)
                             .append("\t{user}\tt\t").append(now).append('\t').append(now).append('\n');
                     keyRows.append(kid).append('\t').append(id).append("\t\\\\x").append(hex.formatHex(ciphertext))
+                            .append('\t').append(algorithm.name()).append('\t')
+                            .append(publicKey == null ? "\\N" : "\\\\x" + hex.formatHex(publicKey))
                             .append('\t').append(now).append('\n');
                     if (i < tokens) {
-                        ActiveKey key = new ActiveKey(kid, id, username, List.of("user"), new SecretKeySpec(secret, "HmacSHA256"));
-                        out.write(issuer.issue(id, username, List.of("user"), key).token());
+                        out.write(issuer.issue(id, username, List.of("user"), signing).token());
                         out.write('\n');
                     }
                 }
                 copy.copyIn("COPY users (id, username, password_hash, roles, enabled, created_at, updated_at) FROM STDIN",
                         reader(userRows));
-                copy.copyIn("COPY signing_keys (kid, user_id, secret_ciphertext, created_at) FROM STDIN", reader(keyRows));
+                copy.copyIn("COPY signing_keys (kid, user_id, secret_ciphertext, algorithm, public_key, created_at) FROM STDIN", reader(keyRows));
             }
             try (Statement statement = connection.createStatement()) {
                 // Revoked and not yet expired: every one is held in memory by each instance.
@@ -137,9 +164,16 @@ public class Seed {
                 return Integer.parseInt(text);
             } else if (result == Duration.class) {
                 return Duration.parse(text);
+            } else if (result.isEnum()) {
+                return enumValue(result, text);
             }
             return text;
         }));
+    }
+
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private static Object enumValue(Class<?> type, String text) {
+        return Enum.valueOf((Class) type, text);
     }
 
     /** The service's cipher, built the way CDI builds it (its constructor takes the configuration). */
