@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -11,6 +12,7 @@ import jakarta.persistence.EntityManager;
 
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
+import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.cluster.ConsistentCache;
 import io.latchkey.common.Sha256;
 
@@ -22,21 +24,28 @@ import io.latchkey.common.Sha256;
 @ApplicationScoped
 public class ClientAuthenticator {
 
-    private final ConsistentCache<CachedClient> cache = new ConsistentCache<>(10_000, 10_000);
+    private ConsistentCache<CachedClient> cache;
     /** Compared against when the client does not exist, so unknown and wrong cost the same. */
     private final byte[] dummyHash = Sha256.of("latchkey-no-such-client");
 
     @Inject
     EntityManager entityManager;
+    @Inject
+    ChangeFeed feed;
+
+    @PostConstruct
+    void create() {
+        cache = new ConsistentCache<>(feed, 10_000, 10_000);
+    }
 
     /**
-     * The client with these credentials, compared in constant time; empty when unknown or wrong. With
-     * {@code memoryOnly}, throws {@link io.latchkey.cluster.NotInMemory} instead of querying the database.
+     * The client with these credentials, compared in constant time; empty when unknown or wrong. On the I/O thread,
+     * throws {@link io.latchkey.cluster.NotInMemory} when only the database can tell.
      */
-    public Optional<CachedClient> authenticate(String clientId, String secret, boolean memoryOnly) {
+    public Optional<CachedClient> authenticate(String clientId, String secret) {
         // an id creation would refuse cannot exist (and PostgreSQL refuses a NUL in text: a 500)
         Optional<CachedClient> client = !Client.isValidId(clientId) ? Optional.empty()
-                : memoryOnly ? cache.getInMemory(clientId) : cache.get(clientId, this::load);
+                : cache.get(clientId, this::load);
         byte[] expected = client.map(CachedClient::secretHash).orElse(dummyHash);
         boolean matches = MessageDigest.isEqual(expected, Sha256.of(secret));
         return client.filter(c -> matches);
@@ -48,8 +57,8 @@ public class ClientAuthenticator {
     }
 
     void onChange(@Observes Change change) {
-        if (change.kind() == Change.Kind.CLIENT) {
-            cache.invalidate(change.subject());
+        if (change.kind() == Change.Kind.CLIENT_CHANGED && change.clientId() != null) {
+            cache.invalidate(change.clientId());
         }
     }
 

@@ -14,7 +14,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 
 import io.latchkey.cluster.Change;
-import io.latchkey.cluster.ChangeFeed;
+import io.latchkey.cluster.ChangeLog;
 import io.latchkey.common.Sha256;
 import io.latchkey.error.Refusal;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -40,7 +40,7 @@ public class ClientService {
     @Inject
     EntityManager entityManager;
     @Inject
-    ChangeFeed changes;
+    ChangeLog changes;
     @Inject
     Clock clock;
 
@@ -60,7 +60,7 @@ public class ClientService {
                 }
                 entityManager.persist(client);
                 entityManager.flush();
-                changes.publish(Change.client(clientId)); // drops a cached "no such client" everywhere
+                changes.append(Change.clientChanged(clientId)); // drops a cached "no such client" everywhere
             });
         } catch (PersistenceException e) {
             throw Refusal.conflict("That client_id is taken.");
@@ -82,7 +82,7 @@ public class ClientService {
                 throw Refusal.notFound("No such client.");
             }
             entityManager.remove(client);
-            changes.publish(Change.client(clientId));
+            changes.append(Change.clientChanged(clientId));
         });
     }
 

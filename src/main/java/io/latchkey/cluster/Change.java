@@ -1,49 +1,63 @@
 package io.latchkey.cluster;
 
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A change that every instance must apply to its in-memory state: published in the database transaction
- * that makes it, delivered to this instance after commit and to every other one by PostgreSQL NOTIFY.
+ * A change that every instance must apply to its in-memory state: a row of the change log, written in the
+ * transaction that makes the change, applied on this instance right after commit and on every instance (this
+ * one included) in sequence order from the log. {@code seq} is 0 until the row is written.
  */
-public record Change(Kind kind, String subject, long expiresAt) {
+public record Change(long seq, Kind kind, UUID userId, String kid, String jti, String clientId, long expiresAt) {
 
     public enum Kind {
-        /** A user's keys, status or existence changed: tokens signed with keys cached for it are suspect. */
-        USER,
-        /** A token id was revoked until {@code expiresAt} (epoch seconds). */
-        REVOKED,
-        /** A client was changed or deleted. */
-        CLIENT
-    }
+        /** A signing key is no longer current (rotation, password or role change, disable, delete). */
+        KEY_RETIRED("key.retired"),
+        /** One token id is revoked until {@code expiresAt} (epoch seconds): logout, or a session ended. */
+        TOKEN_REVOKED("token.revoked"),
+        USER_DISABLED("user.disabled"),
+        USER_DELETED("user.deleted"),
+        /** A client was created, deleted or changed: not published to verifiers. */
+        CLIENT_CHANGED("client.changed");
 
-    public static Change user(UUID userId) {
-        return new Change(Kind.USER, userId.toString(), 0);
-    }
+        private final String wireName;
 
-    public static Change revoked(String jti, long expiresAt) {
-        return new Change(Kind.REVOKED, jti, expiresAt);
-    }
-
-    public static Change client(String clientId) {
-        return new Change(Kind.CLIENT, clientId, 0);
-    }
-
-    String toPayload() {
-        return kind.name() + ":" + expiresAt + ":" + subject;
-    }
-
-    /** Empty for a payload this version does not understand (e.g. from a newer instance). */
-    static Optional<Change> fromPayload(String payload) {
-        String[] parts = payload.split(":", 3);
-        if (parts.length != 3) {
-            return Optional.empty();
+        Kind(String wireName) {
+            this.wireName = wireName;
         }
-        try {
-            return Optional.of(new Change(Kind.valueOf(parts[0]), parts[2], Long.parseLong(parts[1])));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+
+        public String wireName() {
+            return wireName;
         }
+
+        /** Empty for a kind this version does not know (written by a newer instance). */
+        public static Optional<Kind> fromWireName(String name) {
+            return Arrays.stream(values()).filter(k -> k.wireName.equals(name)).findFirst();
+        }
+    }
+
+    public static Change keyRetired(String kid, UUID userId) {
+        return new Change(0, Kind.KEY_RETIRED, userId, kid, null, null, 0);
+    }
+
+    public static Change tokenRevoked(String jti, UUID userId, long expiresAt) {
+        return new Change(0, Kind.TOKEN_REVOKED, userId, null, jti, null, expiresAt);
+    }
+
+    public static Change userDisabled(UUID userId) {
+        return new Change(0, Kind.USER_DISABLED, userId, null, null, null, 0);
+    }
+
+    public static Change userDeleted(UUID userId) {
+        return new Change(0, Kind.USER_DELETED, userId, null, null, null, 0);
+    }
+
+    public static Change clientChanged(String clientId) {
+        return new Change(0, Kind.CLIENT_CHANGED, null, null, null, clientId, 0);
+    }
+
+    Change withSeq(long assigned) {
+        return new Change(assigned, kind, userId, kid, jti, clientId, expiresAt);
     }
 }

@@ -11,49 +11,48 @@ import java.util.function.Predicate;
  * that overlapped an invalidation is returned to its caller but not cached. Absent values are remembered too
  * (in a separate bounded set) so unknown keys do not each cost a query. Reads take no lock; storing a load and
  * invalidating share one, so a store can never land after an invalidation it raced with.
+ * <p>
+ * Memory answers only while the change feed holds its lease; otherwise, and on a miss, the database does (see
+ * {@link ChangeFeed#readThrough}: on the I/O thread that throws {@link NotInMemory}, so callers need no flag).
  */
 public final class ConsistentCache<V> {
 
     private final ConcurrentHashMap<String, V> present = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Boolean> absent = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
+    private final ChangeFeed feed;
     private final int maxPresent;
     private final int maxAbsent;
 
-    public ConsistentCache(int maxPresent, int maxAbsent) {
+    public ConsistentCache(ChangeFeed feed, int maxPresent, int maxAbsent) {
+        this.feed = feed;
         this.maxPresent = maxPresent;
         this.maxAbsent = maxAbsent;
     }
 
-    /** The cached value, or whatever {@code loader} finds (cached unless invalidated meanwhile). */
+    /** The cached value while the lease holds, else whatever {@code loader} finds (cached unless invalidated meanwhile). */
     public Optional<V> get(String key, Function<String, Optional<V>> loader) {
-        V cached = present.get(key);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        if (absent.containsKey(key)) {
-            return Optional.empty();
+        boolean trusted = feed.memoryTrusted();
+        if (trusted) {
+            V cached = present.get(key);
+            if (cached != null) {
+                return Optional.of(cached);
+            }
+            if (absent.containsKey(key)) {
+                return Optional.empty();
+            }
         }
         long before = generation.get();
-        Optional<V> loaded = loader.apply(key);
+        Optional<V> loaded = feed.readThrough(() -> loader.apply(key));
+        if (!trusted) {
+            return loaded; // memory may have missed changes: not kept until the feed has caught up
+        }
         if (loaded.isPresent()) {
             remember(present, maxPresent, key, loaded.get(), before);
         } else {
             remember(absent, maxAbsent, key, Boolean.TRUE, before);
         }
         return loaded;
-    }
-
-    /** The cached answer for {@code key}; {@link NotInMemory} when only a load could tell. */
-    public Optional<V> getInMemory(String key) {
-        V cached = present.get(key);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        if (absent.containsKey(key)) {
-            return Optional.empty();
-        }
-        throw NotInMemory.INSTANCE;
     }
 
     public synchronized void invalidate(String key) {

@@ -50,6 +50,10 @@ public interface LatchkeyConfig {
 
     Cache cache();
 
+    Feed feed();
+
+    Events events();
+
     Admin admin();
 
     Throttle throttle();
@@ -84,6 +88,25 @@ public interface LatchkeyConfig {
         /** Most signing keys held in memory at once. */
         @WithDefault("100000")
         int maxKeys();
+    }
+
+    interface Feed {
+        /**
+         * Caches answer token checks only while the change feed proved alive within this; after it, checks go to the
+         * database, or answer 503 when that does not answer either. Also bounds how long a cut-off instance is stale.
+         */
+        @WithDefault("PT2S")
+        Duration lease();
+    }
+
+    interface Events {
+        /** `GET /events` sends a heartbeat at least this often. */
+        @WithDefault("PT5S")
+        Duration heartbeat();
+
+        /** Most `GET /events` streams open at once on one instance (503 beyond). */
+        @WithDefault("1000")
+        int maxSubscribers();
     }
 
     interface Admin {

@@ -78,8 +78,8 @@ public class ForwardAuthResource {
     }
 
     private Uni<Response> check(HttpHeaders headers, String role) {
-        return HotPath.answer(memoryOnly -> {
-            VerifiedToken token = callers.user(headers, memoryOnly);
+        return HotPath.answer(() -> {
+            VerifiedToken token = callers.user(headers);
             if (role != null && !token.hasRole(role)) {
                 throw Refusal.forbidden("This needs the role '" + (role.length() > 64 ? "?" : role) + "'.");
             }

@@ -60,9 +60,9 @@ public class IntrospectionResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> introspect(@Context HttpHeaders headers, @Context HttpServerRequest request, String body) {
         long started = System.nanoTime();
-        return HotPath.answer(memoryOnly -> {
-            authenticateCaller(headers, request, memoryOnly);
-            Optional<VerifiedToken> verified = callers.check(tokenParameter(headers, body), memoryOnly);
+        return HotPath.answer(() -> {
+            authenticateCaller(headers, request);
+            Optional<VerifiedToken> verified = callers.check(tokenParameter(headers, body));
             metrics.introspected(verified.isPresent());
             byte[] answer = verified.isPresent() ? json(active(verified.get())) : INACTIVE;
             metrics.introspectionTook(System.nanoTime() - started);
@@ -71,14 +71,14 @@ public class IntrospectionResource {
         });
     }
 
-    private void authenticateCaller(HttpHeaders headers, HttpServerRequest request, boolean memoryOnly) {
+    private void authenticateCaller(HttpHeaders headers, HttpServerRequest request) {
         AuthorizationHeader authorization = AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
         if (authorization.scheme() == AuthorizationHeader.Scheme.BEARER) {
-            callers.admin(headers, memoryOnly);
+            callers.admin(headers);
             return;
         }
         try {
-            callers.client(headers, Permission.INTROSPECT, memoryOnly);
+            callers.client(headers, Permission.INTROSPECT);
         } catch (Refusal refused) {
             audit.record("introspect", refused.code().wireName(), Callers.claimedClientId(headers).orElse(null), null,
                     ClientAddress.of(request));

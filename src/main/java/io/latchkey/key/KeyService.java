@@ -31,7 +31,7 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import io.latchkey.cluster.Change;
-import io.latchkey.cluster.ChangeFeed;
+import io.latchkey.cluster.ChangeLog;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.error.Refusal;
@@ -57,7 +57,7 @@ public class KeyService {
     @Inject
     SecretCipher cipher;
     @Inject
-    ChangeFeed changes;
+    ChangeLog changes;
     @Inject
     LatchkeyMetrics metrics;
     @Inject
@@ -123,15 +123,22 @@ public class KeyService {
     /** As {@link #rotate(UUID)}, the new key of another algorithm: what an instance configured for it would do. */
     @Transactional(Transactional.TxType.MANDATORY)
     SigningKey rotate(UUID userId, KeyAlgorithm algorithm) {
+        List<String> retired = currentKids(userId);
         entityManager.createQuery("UPDATE SigningKey k SET k.retiredAt = :now WHERE k.userId = :user AND k.retiredAt IS NULL")
                 .setParameter("now", now())
                 .setParameter("user", userId)
                 .executeUpdate();
         entityManager.flush();
         SigningKey key = createFor(userId, algorithm);
-        changes.publish(Change.user(userId));
+        retired.forEach(kid -> changes.append(Change.keyRetired(kid, userId)));
         metrics.keyRotated();
         return key;
+    }
+
+    /** The kids of the user's current key (one, or none for a user being created). */
+    public List<String> currentKids(UUID userId) {
+        return entityManager.createQuery("SELECT k.kid FROM SigningKey k WHERE k.userId = :user AND k.retiredAt IS NULL",
+                String.class).setParameter("user", userId).getResultList();
     }
 
     /** The key named {@code kid} if it is current and its user exists and is enabled: what verifying needs. */

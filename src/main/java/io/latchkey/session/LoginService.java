@@ -86,7 +86,7 @@ public class LoginService {
         }
         VerifiedToken t = token.get();
         try {
-            revocations.revoke(t.jti(), t.expiresAt());
+            revocations.revoke(t.jti(), t.userId(), t.expiresAt());
         } catch (RuntimeException e) {
             // fail closed: a 204 would tell the user their token is dead while it still works
             LOG.warnf("Revoking a token at logout failed (%s)", e.getClass().getSimpleName());

@@ -114,7 +114,7 @@ public class Sessions {
         if (expiry.isEmpty()) {
             return false;
         }
-        revocations.revoke(jti, ((Number) expiry.get(0)).longValue());
+        revocations.revoke(jti, userId, ((Number) expiry.get(0)).longValue());
         return true;
     }
 

@@ -1,8 +1,10 @@
 package io.latchkey.token;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,16 +17,16 @@ import org.jboss.logging.Logger;
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
-import io.latchkey.cluster.NotInMemory;
+import io.latchkey.cluster.ChangeLog;
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.error.Refusal;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.StartupEvent;
 
 /**
  * Revoked token ids (logout), kept until the token could no longer pass anyway (expiry plus clock skew): in
  * PostgreSQL for durability and every instance, and in memory so that checking one costs a map look-up. The
- * set is loaded before the service serves; while a re-read has failed (the database or the change feed was
- * lost), the in-memory set is not trusted and each check asks the database.
+ * set is loaded by the change feed's first catch-up; while a re-read has failed, or the feed's lease has lapsed,
+ * the in-memory set is not trusted and each check asks the database.
  */
 @ApplicationScoped
 public class Revocations {
@@ -39,55 +41,51 @@ public class Revocations {
     @Inject
     EntityManager entityManager;
     @Inject
-    ChangeFeed changes;
+    ChangeLog changes;
+    @Inject
+    ChangeFeed feed;
     @Inject
     LatchkeyConfig config;
     @Inject
     Clock clock;
 
     /**
-     * Whether {@code jti} is revoked. With {@code memoryOnly} throws {@link NotInMemory} when the in-memory set
-     * cannot be trusted; otherwise asks the database then, and counts a failed question as revoked.
+     * Whether {@code jti} is revoked: from memory while the change feed holds its lease and the set is complete,
+     * else from the database (on the I/O thread that throws {@link io.latchkey.cluster.NotInMemory}).
      */
-    public boolean isRevoked(String jti, boolean memoryOnly) {
+    public boolean isRevoked(String jti) {
         if (revoked.containsKey(jti)) {
             return true;
         }
-        if (complete) {
+        if (complete && feed.memoryTrusted()) {
             return false;
         }
-        if (memoryOnly) {
-            throw NotInMemory.INSTANCE;
-        }
-        try {
-            return !entityManager.createNativeQuery("SELECT 1 FROM revoked_tokens WHERE jti = ?1")
-                    .setParameter(1, jti).getResultList().isEmpty();
-        } catch (RuntimeException e) {
-            LOG.debugf("Revocation check failed (%s): token refused", e.getClass().getSimpleName());
-            return true;
-        }
+        return feed.readThrough(() -> !entityManager.createNativeQuery("SELECT 1 FROM revoked_tokens WHERE jti = ?1")
+                .setParameter(1, jti).getResultList().isEmpty());
     }
 
-    /** Revokes {@code jti} until {@code expiresAt}, here before this returns and on every instance. */
-    public void revoke(String jti, long expiresAt) {
+    /** Revokes {@code jti} (a token of {@code userId}) until {@code expiresAt}, here before this returns and everywhere. */
+    public void revoke(String jti, UUID userId, long expiresAt) {
+        if (!feed.databaseReachable()) {
+            // fail fast rather than wait on a dead link
+            throw Refusal.temporarilyUnavailable("The revocation cannot be stored right now; retry shortly.",
+                    Duration.ofSeconds(1));
+        }
         QuarkusTransaction.requiringNew().run(() -> {
             entityManager.createNativeQuery(
                     "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2) ON CONFLICT (jti) DO NOTHING")
                     .setParameter(1, jti)
                     .setParameter(2, Instant.ofEpochSecond(expiresAt))
                     .executeUpdate();
-            changes.publish(Change.revoked(jti, expiresAt));
+            changes.append(Change.tokenRevoked(jti, userId, expiresAt));
         });
     }
 
-    /** Before the first request: a failure here stops the start rather than serve revoked tokens. */
-    void loadAtStart(@Observes StartupEvent event) {
-        reload();
-    }
-
     void onChange(@Observes Change change) {
-        if (change.kind() == Change.Kind.REVOKED) {
-            revoked.put(change.subject(), change.expiresAt());
+        if (change.kind() == Change.Kind.TOKEN_REVOKED && change.jti() != null) {
+            // anyone who can write the log could name a far future: no token lives longer than this anyway
+            long longest = clock.instant().getEpochSecond() + config.tokenLifetime().plus(config.clockSkew()).toSeconds();
+            revoked.put(change.jti(), Math.min(change.expiresAt(), longest));
         }
     }
 

@@ -23,6 +23,7 @@ import org.jose4j.lang.UnresolvableKeyException;
 import io.latchkey.cluster.NotInMemory;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyCache;
 
@@ -62,11 +63,11 @@ public class TokenVerifier {
      * The jose4j rules, evaluated at {@code now}: jose4j fixes the evaluation time when a consumer is built, so
      * each check builds its own (a handful of small objects) rather than let jose4j read the system clock.
      */
-    private JwtConsumer consumer(boolean memoryOnly, long now) {
+    private JwtConsumer consumer(long now) {
         long lifetimeMinutes = Math.max(1, (config.tokenLifetime().toSeconds() + 59) / 60);
         return new JwtConsumerBuilder()
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, ALGORITHMS)
-                .setVerificationKeyResolver((jws, nesting) -> resolve(jws, memoryOnly))
+                .setVerificationKeyResolver((jws, nesting) -> resolve(jws))
                 .setRequireExpirationTime()
                 .setRequireIssuedAt()
                 .setRequireNotBefore()
@@ -80,31 +81,27 @@ public class TokenVerifier {
                 .build();
     }
 
-    /** Verifies {@code token}; may query the database for a key not yet cached here. */
-    public VerifiedToken verify(String token) throws InvalidTokenException {
-        return verify(token, false);
-    }
-
     /**
-     * Verifies {@code token}; with {@code memoryOnly}, throws {@link io.latchkey.cluster.NotInMemory} rather
-     * than query the database (the caller retries on a thread that may block).
+     * Verifies {@code token}. On the I/O thread, throws {@link NotInMemory} when a key or revocation is not in
+     * memory (the caller retries on a thread that may block); 503 {@link Refusal} when only an unreachable database
+     * could tell.
      */
-    public VerifiedToken verify(String token, boolean memoryOnly) throws InvalidTokenException {
+    public VerifiedToken verify(String token) throws InvalidTokenException {
         checkSize(token);
         String digest = RecentlyVerified.digestOf(token);
         long now = clock.instant().getEpochSecond(); // one instant for every rule of this check
         RecentlyVerified.Entry seen = recentlyVerified.get(digest);
         if (seen != null) {
-            if (stillValid(seen, memoryOnly, now)) {
+            if (stillValid(seen, now)) {
                 return seen.token();
             }
             recentlyVerified.forget(digest); // and check it in full: the answer is then the full check's
         }
-        JwtContext context = parseAndCheckSignatureAndClaims(token, memoryOnly, now);
+        JwtContext context = parseAndCheckSignatureAndClaims(token, now);
         try {
             JwtClaims claims = context.getJwtClaims();
-            ActiveKey key = checkKeyBelongsToSubject(context, claims.getSubject(), memoryOnly);
-            checkNotRevoked(claims.getJwtId(), memoryOnly);
+            ActiveKey key = checkKeyBelongsToSubject(context, claims.getSubject());
+            checkNotRevoked(claims.getJwtId());
             // name and roles as the database has them: a key holder cannot grant itself roles by minting claims
             VerifiedToken verified = new VerifiedToken(claims.getJwtId(), key.userId(), key.username(), key.roles(),
                     claims.getIssuer(), claims.getAudience(),
@@ -122,13 +119,13 @@ public class TokenVerifier {
      * (as jose4j applies it, with the same leeway), its key still being the user's current one (the very
      * object checked then: any invalidation replaces it), and its id not being revoked.
      */
-    private boolean stillValid(RecentlyVerified.Entry seen, boolean memoryOnly, long now) {
+    private boolean stillValid(RecentlyVerified.Entry seen, long now) {
         VerifiedToken token = seen.token();
         long skew = config.clockSkew().toSeconds();
         return now < token.expiresAt() + skew
                 && now + skew >= token.notBefore()
-                && keys.find(token.kid(), memoryOnly).filter(current -> current == seen.key()).isPresent()
-                && !revocations.isRevoked(token.jti(), memoryOnly);
+                && keys.find(token.kid()).filter(current -> current == seen.key()).isPresent()
+                && !revocations.isRevoked(token.jti());
     }
 
     private static void checkSize(String token) throws InvalidTokenException {
@@ -137,15 +134,20 @@ public class TokenVerifier {
         }
     }
 
-    private JwtContext parseAndCheckSignatureAndClaims(String token, boolean memoryOnly, long now)
-            throws InvalidTokenException {
+    private JwtContext parseAndCheckSignatureAndClaims(String token, long now) throws InvalidTokenException {
         try {
-            return consumer(memoryOnly, now).process(token);
+            return consumer(now).process(token);
         } catch (InvalidJwtException e) {
-            if (e.getCause() instanceof NotInMemory) {
-                throw NotInMemory.INSTANCE; // jose4j wraps what the key resolver throws
+            // jose4j wraps what the key resolver throws: "ask elsewhere" and "cannot tell now" are not "invalid"
+            if (e.getCause() instanceof NotInMemory notInMemory) {
+                throw notInMemory;
+            }
+            if (e.getCause() instanceof Refusal refusal) {
+                throw refusal;
             }
             throw invalid(reasonOf(e));
+        } catch (NotInMemory | Refusal e) {
+            throw e;
         } catch (RuntimeException e) {
             throw invalid("unparseable: " + e.getClass().getSimpleName());
         }
@@ -156,7 +158,7 @@ public class TokenVerifier {
      * EdDSA and an HMAC key only HS256, so a token cannot pick how its key is used (an HS256 token "signed" with
      * an Ed25519 public key as HMAC secret is refused here).
      */
-    private Key resolve(JsonWebStructure jws, boolean memoryOnly) throws UnresolvableKeyException {
+    private Key resolve(JsonWebStructure jws) throws UnresolvableKeyException {
         String alg = jws.getAlgorithmHeaderValue();
         if (Arrays.stream(ALGORITHMS).noneMatch(allowed -> allowed.equals(alg))) {
             throw new UnresolvableKeyException("algorithm not allowed"); // before any key look-up, so it costs nothing
@@ -165,7 +167,7 @@ public class TokenVerifier {
         if (kid == null || kid.length() > 128) {
             throw new UnresolvableKeyException("no usable kid");
         }
-        ActiveKey key = keys.find(kid, memoryOnly)
+        ActiveKey key = keys.find(kid)
                 .orElseThrow(() -> new UnresolvableKeyException("unknown or retired kid"));
         if (!key.algorithm().jwsName().equals(alg)) {
             throw new UnresolvableKeyException("algorithm is not the key's");
@@ -173,13 +175,12 @@ public class TokenVerifier {
         return key.verificationKey();
     }
 
-    private ActiveKey checkKeyBelongsToSubject(JwtContext context, String subject, boolean memoryOnly)
-            throws InvalidTokenException {
+    private ActiveKey checkKeyBelongsToSubject(JwtContext context, String subject) throws InvalidTokenException {
         List<JsonWebStructure> structures = context.getJoseObjects();
         if (structures.size() != 1) {
             throw invalid("nested token");
         }
-        ActiveKey key = keys.find(structures.get(0).getKeyIdHeaderValue(), memoryOnly)
+        ActiveKey key = keys.find(structures.get(0).getKeyIdHeaderValue())
                 .orElseThrow(() -> invalid("key retired during the check"));
         if (!key.userId().toString().equals(subject)) {
             throw invalid("kid of another user");
@@ -187,8 +188,8 @@ public class TokenVerifier {
         return key;
     }
 
-    private void checkNotRevoked(String jti, boolean memoryOnly) throws InvalidTokenException {
-        if (revocations.isRevoked(jti, memoryOnly)) {
+    private void checkNotRevoked(String jti) throws InvalidTokenException {
+        if (revocations.isRevoked(jti)) {
             throw invalid("revoked");
         }
     }

@@ -14,7 +14,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 
 import io.latchkey.cluster.Change;
-import io.latchkey.cluster.ChangeFeed;
+import io.latchkey.cluster.ChangeLog;
 import io.latchkey.key.KeyService;
 import io.latchkey.key.SigningKey;
 import io.latchkey.ops.LatchkeyMetrics;
@@ -35,7 +35,7 @@ public class UserService {
     @Inject
     KeyService keys;
     @Inject
-    ChangeFeed changes;
+    ChangeLog changes;
     @Inject
     LatchkeyMetrics metrics;
     @Inject
@@ -126,6 +126,7 @@ public class UserService {
             User user = lockForChange(id);
             Instant now = now();
             boolean endSessions = false;
+            boolean disabling = user.enabled() && requested.enabled().filter(enabled -> !enabled).isPresent();
             if (requested.enabled().isPresent() && requested.enabled().get() != user.enabled()) {
                 user.setEnabled(requested.enabled().get(), now);
                 endSessions = true;
@@ -141,6 +142,9 @@ public class UserService {
             if (endSessions) {
                 keys.rotate(user.id());
                 metrics.userTokensRevoked();
+            }
+            if (disabling) {
+                changes.append(Change.userDisabled(user.id()));
             }
             return user;
         });
@@ -159,8 +163,10 @@ public class UserService {
     public void delete(UUID id) {
         QuarkusTransaction.requiringNew().run(() -> {
             User user = lockForChange(id);
+            List<String> retired = keys.currentKids(id);
             entityManager.remove(user); // signing keys go with it (ON DELETE CASCADE)
-            changes.publish(Change.user(id));
+            retired.forEach(kid -> changes.append(Change.keyRetired(kid, id)));
+            changes.append(Change.userDeleted(id));
             metrics.userTokensRevoked();
         });
     }

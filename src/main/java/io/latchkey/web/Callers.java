@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import io.latchkey.client.CachedClient;
 import io.latchkey.client.ClientAuthenticator;
 import io.latchkey.client.Permission;
-import io.latchkey.cluster.NotInMemory;
 import io.latchkey.error.ErrorCode;
 import io.latchkey.error.Refusal;
 import io.latchkey.token.InvalidTokenException;
@@ -28,21 +27,16 @@ public class Callers {
 
     /** The verified token of the request: 401 without one (RFC 6750 challenge), 401 invalid_token for a bad one. */
     public VerifiedToken user(HttpHeaders headers) {
-        return user(headers, false);
-    }
-
-    /** As {@link #user(HttpHeaders)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
-    public VerifiedToken user(HttpHeaders headers, boolean memoryOnly) {
         TokenSource.Presented presented = TokenSource.read(headers);
         if (presented instanceof TokenSource.Absent) {
             throw Refusal.tokenMissing();
         }
-        return verified(presented, memoryOnly);
+        return verified(presented);
     }
 
     /** A user holding the admin role: 401 as {@link #user}, 403 for anyone else. */
     public VerifiedToken admin(HttpHeaders headers) {
-        return admin(headers, false);
+        return requireAdmin(user(headers));
     }
 
     /**
@@ -61,21 +55,11 @@ public class Callers {
         return requireAdmin(userForChange(headers));
     }
 
-    /** As {@link #admin(HttpHeaders)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
-    public VerifiedToken admin(HttpHeaders headers, boolean memoryOnly) {
-        return requireAdmin(user(headers, memoryOnly));
-    }
-
     /** A client authenticated with HTTP Basic: 401 invalid_client when not, 403 without {@code permission}. */
     public CachedClient client(HttpHeaders headers, Permission permission) {
-        return client(headers, permission, false);
-    }
-
-    /** As {@link #client(HttpHeaders, Permission)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
-    public CachedClient client(HttpHeaders headers, Permission permission, boolean memoryOnly) {
         AuthorizationHeader header = AuthorizationHeader.of(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
         CachedClient client = header.basic()
-                .flatMap(basic -> clients.authenticate(basic.id(), basic.secret(), memoryOnly))
+                .flatMap(basic -> clients.authenticate(basic.id(), basic.secret()))
                 .orElseThrow(Refusal::invalidClient);
         if (!client.permissions().contains(permission)) {
             throw Refusal.forbidden("This client lacks the '" + permission.wireName() + "' permission.");
@@ -91,13 +75,8 @@ public class Callers {
 
     /** Verifies a token given in a request body (not a request credential). */
     public Optional<VerifiedToken> check(String token) {
-        return check(token, false);
-    }
-
-    /** As {@link #check(String)}; with {@code memoryOnly}, may throw {@link NotInMemory}. */
-    public Optional<VerifiedToken> check(String token, boolean memoryOnly) {
         try {
-            return Optional.of(verifier.verify(token, memoryOnly));
+            return Optional.of(verifier.verify(token));
         } catch (InvalidTokenException e) {
             return Optional.empty();
         }
@@ -110,9 +89,9 @@ public class Callers {
         return token;
     }
 
-    private VerifiedToken verified(TokenSource.Presented presented, boolean memoryOnly) {
+    private VerifiedToken verified(TokenSource.Presented presented) {
         if (presented instanceof TokenSource.Found found) {
-            return check(found.token(), memoryOnly).orElseThrow(Refusal::tokenInvalid);
+            return check(found.token()).orElseThrow(Refusal::tokenInvalid);
         }
         throw Refusal.tokenInvalid();
     }

@@ -1,6 +1,6 @@
 package io.latchkey.web;
 
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.ws.rs.core.Response;
 
@@ -17,12 +17,15 @@ public final class HotPath {
     private HotPath() {
     }
 
-    /** {@code answer} gets {@code true} for "memory only" and throws {@link NotInMemory} when that is not enough. */
-    public static Uni<Response> answer(Function<Boolean, Response> answer) {
+    /**
+     * Runs {@code answer} here, on the I/O thread; the caches throw {@link NotInMemory} there when they would need the
+     * database, and then it runs again on a worker thread.
+     */
+    public static Uni<Response> answer(Supplier<Response> answer) {
         try {
-            return Uni.createFrom().item(answer.apply(true));
+            return Uni.createFrom().item(answer.get());
         } catch (NotInMemory e) {
-            return Uni.createFrom().item(() -> answer.apply(false))
+            return Uni.createFrom().item(answer)
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }
     }

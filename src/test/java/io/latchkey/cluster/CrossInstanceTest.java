@@ -34,8 +34,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /**
- * Another instance is simulated exactly as it would act: plain SQL on the shared database plus a NOTIFY on the
- * change channel, from a connection the application does not own. Every token is introspected (so its key is
+ * Another instance is simulated exactly as it would act: plain SQL on the shared database plus its change-log row
+ * and NOTIFY ({@link ChangeLog#insert}), from a connection the application does not own. Every token is introspected (so its key is
  * cached) before the change, so these tests prove invalidation, not a cold cache.
  */
 @QuarkusTest
@@ -88,26 +88,37 @@ class CrossInstanceTest {
         throw new AssertionError("the token's key is not held in memory: " + acquired + " connections acquired");
     }
 
-    /** Commits {@code change} plus its NOTIFY in one transaction, then the time until the token is inactive. */
-    private static long millisUntilInactive(String token, SqlChange change, String payload) throws Exception {
+    /** Commits {@code change} plus its change-log row and NOTIFY in one transaction, then the time until the token is inactive. */
+    private static long millisUntilInactive(String token, SqlChange change, Change logged) throws Exception {
         long started;
         try (Connection connection = otherInstance()) {
             connection.setAutoCommit(false);
             change.apply(connection);
-            try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('latchkey_changes', ?)")) {
-                notify.setString(1, payload);
-                notify.execute();
-            }
+            ChangeLog.insert(connection, logged);
             started = System.nanoTime();
             connection.commit();
         }
+        return awaitInactive(token, started);
+    }
+
+    /** Milliseconds from {@code started} until {@code token} is no longer active here (at most 10 s). */
+    private static long awaitInactive(String token, long started) throws InterruptedException {
         while (TestApi.isActive(token)) {
-            if (System.nanoTime() - started > 5 * ONE_SECOND_NANOS) {
-                throw new AssertionError("still active 5 s after the change by another instance");
+            if (System.nanoTime() - started > 10 * ONE_SECOND_NANOS) {
+                throw new AssertionError("still active 10 s after the change by another instance");
             }
             Thread.sleep(5);
         }
         return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private static SqlChange disabling(TestUser user) {
+        return connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE users SET enabled = false WHERE id = ?")) {
+                update.setObject(1, user.id());
+                assertEquals(1, update.executeUpdate());
+            }
+        };
     }
 
     @FunctionalInterface
@@ -126,12 +137,7 @@ class CrossInstanceTest {
         TestUser user = TestApi.createUser("xi-disable");
         String token = cachedToken(user);
 
-        long millis = millisUntilInactive(token, connection -> {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE users SET enabled = false WHERE id = ?")) {
-                update.setObject(1, user.id());
-                assertEquals(1, update.executeUpdate());
-            }
-        }, "USER:0:" + user.id());
+        long millis = millisUntilInactive(token, disabling(user), Change.userDisabled(user.id()));
 
         assertReachedWithinOneSecond("disable", millis);
     }
@@ -151,7 +157,7 @@ class CrossInstanceTest {
                 insert.setTimestamp(2, Timestamp.from(Instant.ofEpochSecond(exp)));
                 assertEquals(1, insert.executeUpdate());
             }
-        }, "REVOKED:" + exp + ":" + jti);
+        }, Change.tokenRevoked(jti, user.id(), exp));
 
         assertReachedWithinOneSecond("revocation", millis);
     }
@@ -162,7 +168,7 @@ class CrossInstanceTest {
         String token = cachedToken(user);
         String kid = kidOf(token);
 
-        long millis = millisUntilInactive(token, retireKeyOf(kid), "USER:0:" + user.id());
+        long millis = millisUntilInactive(token, retireKeyOf(kid), Change.keyRetired(kid, user.id()));
 
         assertReachedWithinOneSecond("key retirement", millis);
     }
@@ -187,7 +193,7 @@ class CrossInstanceTest {
                 delete.setObject(1, user.id());
                 assertEquals(1, delete.executeUpdate());
             }
-        }, "USER:0:" + user.id());
+        }, Change.userDeleted(user.id()));
 
         assertReachedWithinOneSecond("deletion", millis);
     }
@@ -201,13 +207,11 @@ class CrossInstanceTest {
         long started;
         try (Connection connection = otherInstance()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM clients WHERE client_id = ?");
-                    PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('latchkey_changes', ?)")) {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM clients WHERE client_id = ?")) {
                 delete.setString(1, client.clientId());
                 assertEquals(1, delete.executeUpdate());
-                notify.setString(1, "CLIENT:0:" + client.clientId());
-                notify.execute();
             }
+            ChangeLog.insert(connection, Change.clientChanged(client.clientId()));
             started = System.nanoTime();
             connection.commit();
         }
@@ -236,21 +240,22 @@ class CrossInstanceTest {
                 // given: two users whose tokens are answered from memory
                 TestUser rotated = TestApi.createUser("xi-rotated");
                 String rotatedToken = cachedToken(rotated);
-                String bystanderToken = cachedToken(TestApi.createUser("xi-bystander"));
+                TestUser bystander = TestApi.createUser("xi-bystander");
+                String bystanderToken = cachedToken(bystander);
 
-                // when: another instance announces a change of an unknown user and one this version does not
-                // understand, then retires the first user's key (and its token is inactive here)
+                // when: another instance logs a change of an unknown user and one of a kind this version does not
+                // know, then retires the first user's key (and its token is inactive here)
                 try (Connection connection = otherInstance();
-                        PreparedStatement notify = connection.prepareStatement(
-                                "SELECT pg_notify('latchkey_changes', ?)")) {
-                    notify.setString(1, "USER:0:" + UUID.randomUUID());
-                    notify.execute();
-                    notify.setString(1, "SOMETHING-NEWER:0:whatever");
-                    notify.execute();
+                        PreparedStatement newer = connection.prepareStatement(
+                                "INSERT INTO change_log (kind, user_id) VALUES ('something.newer', ?)")) {
+                    ChangeLog.insert(connection, Change.userDisabled(UUID.randomUUID()));
+                    newer.setObject(1, bystander.id());
+                    newer.execute();
                 }
-                millisUntilInactive(rotatedToken, retireKeyOf(kidOf(rotatedToken)), "USER:0:" + rotated.id());
+                String rotatedKid = kidOf(rotatedToken);
+                millisUntilInactive(rotatedToken, retireKeyOf(rotatedKid), Change.keyRetired(rotatedKid, rotated.id()));
 
-                // then: notifications arrive in commit order, so all three were applied, and the bystander's key
+                // then: changes are applied in log order, so all three were applied, and the bystander's key
                 // is still held: its token is active without a database connection
                 long before = dataSource.getMetrics().acquireCount();
                 boolean active = TestApi.isActive(bystanderToken);
@@ -264,10 +269,105 @@ class CrossInstanceTest {
     }
 
     @Test
+    void malformedNotificationsAreIgnoredAndTheFeedKeepsListening() throws Exception {
+        TestUser user = TestApi.createUser("xi-malformed");
+        String token = cachedToken(user);
+        List<Integer> listener = listenerPids();
+
+        try (Connection connection = otherInstance();
+                PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('latchkey_changes', ?)")) {
+            for (String payload : List.of("USER:0:" + user.id(), "", "-1", "99999999999999999999999", "1;DROP", "1e3")) {
+                notify.setString(1, payload);
+                notify.execute();
+            }
+        }
+        long millis = millisUntilInactive(token, disabling(user), Change.userDisabled(user.id()));
+
+        assertReachedWithinOneSecond("disable after malformed notifications", millis);
+        assertEquals(listener, listenerPids(), "the same listener, never restarted");
+    }
+
+    @Test
+    void changeWrittenWithoutItsNotificationIsAppliedWithinTheLease() throws Exception {
+        TestUser user = TestApi.createUser("xi-silent");
+        String token = cachedToken(user);
+        String kid = kidOf(token);
+
+        long started;
+        try (Connection connection = otherInstance()) {
+            connection.setAutoCommit(false);
+            retireKeyOf(kid).apply(connection);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO change_log (kind, user_id, kid) VALUES ('key.retired', ?, ?)")) {
+                insert.setObject(1, user.id());
+                insert.setString(2, kid);
+                assertEquals(1, insert.executeUpdate());
+            }
+            started = System.nanoTime();
+            connection.commit();
+        }
+        long millis = awaitInactive(token, started);
+
+        System.out.println("[cross-instance] a change without NOTIFY reached this instance in " + millis + " ms");
+        assertTrue(millis < 5000, "took " + millis + " ms"); // the lease is 2 s; a loaded machine gets slack
+    }
+
+    @Test
+    void changesMadeWhileTheFeedIsDisconnectedAreCaughtUpFromTheLog() throws Exception {
+        TestUser user = TestApi.createUser("xi-missed");
+        String token = cachedToken(user);
+        List<Integer> before = listenerPids();
+
+        long started;
+        try (Connection connection = otherInstance()) {
+            try (PreparedStatement kill = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                kill.setInt(1, before.get(0));
+                kill.execute();
+            }
+            connection.setAutoCommit(false); // committed while nobody listens: its NOTIFY reaches no one
+            disabling(user).apply(connection);
+            ChangeLog.insert(connection, Change.userDisabled(user.id()));
+            started = System.nanoTime();
+            connection.commit();
+        }
+        long millis = awaitInactive(token, started);
+
+        System.out.println("[cross-instance] a change made while the feed was cut reached this instance in " + millis + " ms");
+        assertTrue(millis < 5000, "took " + millis + " ms");
+    }
+
+    /** Prints p50/p99 of commit-to-inactive over 40 revocations by another instance (the README quotes them). */
+    @Test
+    void revocationsByAnotherInstanceReachThisOneWithinOneSecondAtP99() throws Exception {
+        TestUser user = TestApi.createUser("xi-p99");
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            tokens.add(cachedToken(user));
+        }
+        List<Long> millis = new ArrayList<>();
+        for (String token : tokens) {
+            JwtClaims claims = claimsOf(token);
+            String jti = claims.getJwtId();
+            long exp = claims.getExpirationTime().getValue();
+            millis.add(millisUntilInactive(token, connection -> {
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)")) {
+                    insert.setString(1, jti);
+                    insert.setTimestamp(2, Timestamp.from(Instant.ofEpochSecond(exp)));
+                    insert.executeUpdate();
+                }
+            }, Change.tokenRevoked(jti, user.id(), exp)));
+        }
+        java.util.Collections.sort(millis);
+        System.out.println("[cross-instance] commit to inactive here over 40 revocations: p50 " + millis.get(19)
+                + " ms, p99 " + millis.get(39) + " ms (the slowest of 40)");
+        assertTrue(millis.get(39) < 1000, "slowest " + millis.get(39) + " ms");
+    }
+
+    @Test
     void feedListensAgainAfterItsConnectionIsKilled() throws Exception {
         List<Integer> before = listenerPids();
         assertEquals(1, before.size(), "exactly one listener backend: " + before);
-        long refreshesBefore = refreshes.finished();
 
         try (Connection connection = otherInstance();
                 PreparedStatement kill = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
@@ -276,17 +376,10 @@ class CrossInstanceTest {
         }
         List<Integer> after = awaitNewListener(before.get(0));
         assertNotEquals(before, after);
-        // losing the feed drops every cache, and listening again once more: wait for both so the token stays cached
-        awaitRefreshesFinished(refreshesBefore + 2);
 
         TestUser user = TestApi.createUser("xi-relisten");
         String token = cachedToken(user);
-        long millis = millisUntilInactive(token, connection -> {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE users SET enabled = false WHERE id = ?")) {
-                update.setObject(1, user.id());
-                assertEquals(1, update.executeUpdate());
-            }
-        }, "USER:0:" + user.id());
+        long millis = millisUntilInactive(token, disabling(user), Change.userDisabled(user.id()));
 
         assertReachedWithinOneSecond("disable after re-listen", millis);
     }
@@ -321,16 +414,12 @@ class CrossInstanceTest {
         TestApi.createUser("xi-pool-after");
     }
 
-    /**
-     * The change feed's backend: the only session whose last statement was its LISTEN or its keep-alive probe
-     * (the pool's other sessions run Hibernate's statements, and validation sends an empty query).
-     */
+    /** The change feed's backend: its connection names itself. */
     private static List<Integer> listenerPids() throws SQLException {
         try (Connection connection = otherInstance();
                 PreparedStatement query = connection.prepareStatement("""
                         SELECT pid FROM pg_stat_activity
-                        WHERE datname = current_database() AND pid <> pg_backend_pid()
-                          AND query IN ('LISTEN latchkey_changes', 'SELECT 1')"""); 
+                        WHERE datname = current_database() AND application_name = 'latchkey-change-feed'""");
                 ResultSet rows = query.executeQuery()) {
             List<Integer> pids = new ArrayList<>();
             while (rows.next()) {
@@ -357,16 +446,6 @@ class CrossInstanceTest {
             Thread.sleep(20);
         }
         throw new AssertionError("terminated backends still present: " + pids);
-    }
-
-    private void awaitRefreshesFinished(long count) throws InterruptedException {
-        long started = System.nanoTime();
-        while (refreshes.finished() < count) {
-            if (System.nanoTime() - started > 10 * ONE_SECOND_NANOS) {
-                throw new AssertionError("the caches were not refreshed after the feed came back");
-            }
-            Thread.sleep(20);
-        }
     }
 
     private static List<Integer> awaitNewListener(int killed) throws Exception {

@@ -139,7 +139,7 @@ class TokenVerifierAtFixedInstantsTest {
         // given
         String token = fixture.issue();
         TokenVerifier verifier = fixture.freshVerifier();
-        fixture.revocations.revoke(fixture.jtiOf(token), expiresAt);
+        fixture.revocations.revoke(fixture.jtiOf(token), null, expiresAt);
 
         // then: on the full check and on every later instant up to expiry plus leeway
         for (long at : List.of(ISSUED.getEpochSecond(), expiresAt, expiresAt + skew - 1)) {
@@ -156,7 +156,7 @@ class TokenVerifierAtFixedInstantsTest {
         verifier.verify(token);
 
         // when
-        fixture.revocations.revoke(fixture.jtiOf(token), expiresAt);
+        fixture.revocations.revoke(fixture.jtiOf(token), null, expiresAt);
 
         // then
         assertThrows(InvalidTokenException.class, () -> verifier.verify(token));
@@ -168,7 +168,7 @@ class TokenVerifierAtFixedInstantsTest {
         String token = fixture.issue();
         TokenVerifier verifier = fixture.freshVerifier();
         verifier.verify(token);
-        fixture.revocations.revoke(fixture.jtiOf(token), expiresAt);
+        fixture.revocations.revoke(fixture.jtiOf(token), null, expiresAt);
 
         // when
         fixture.clock.setEpochSecond(expiresAt + skew);

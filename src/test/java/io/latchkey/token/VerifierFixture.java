@@ -142,7 +142,7 @@ final class VerifierFixture {
         }
 
         @Override
-        public Optional<ActiveKey> find(String kid, boolean memoryOnly) {
+        public Optional<ActiveKey> find(String kid) {
             return Optional.ofNullable(kid).map(byKid::get);
         }
     }
@@ -153,7 +153,7 @@ final class VerifierFixture {
         private final Set<String> revoked = ConcurrentHashMap.newKeySet();
 
         @Override
-        public void revoke(String jti, long expiresAt) {
+        public void revoke(String jti, UUID userId, long expiresAt) {
             revoked.add(jti);
         }
 
@@ -162,7 +162,7 @@ final class VerifierFixture {
         }
 
         @Override
-        public boolean isRevoked(String jti, boolean memoryOnly) {
+        public boolean isRevoked(String jti) {
             return revoked.contains(jti);
         }
     }
