@@ -66,6 +66,8 @@ public class Seed {
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();
         LatchkeyConfig latchkey = mapping(LatchkeyConfig.class, "latchkey", config);
         Object cipher = secretCipher(latchkey);
+        Object kids = kids(cipher, latchkey);
+        Method mint = kids.getClass().getDeclaredMethod("mint");
         Class<?> bindingType = Class.forName("io.latchkey.key.KeyBinding");
         Constructor<?> binding = bindingType.getDeclaredConstructor(String.class, UUID.class, KeyAlgorithm.class,
                 byte[].class);
@@ -90,7 +92,7 @@ public class Seed {
                 StringBuilder keyRows = new StringBuilder();
                 for (int i = from; i < to; i++) {
                     UUID id = UUID.randomUUID();
-                    String kid = UUID.randomUUID().toString();
+                    String kid = (String) mint.invoke(kids); // tagged, as the service mints them
                     String username = prefix + i;
                     byte[] secret;
                     byte[] publicKey = null;
@@ -181,6 +183,14 @@ public class Seed {
         Constructor<?> constructor = Class.forName("io.latchkey.key.SecretCipher").getDeclaredConstructor(LatchkeyConfig.class);
         constructor.setAccessible(true);
         return constructor.newInstance(config);
+    }
+
+    /** The service's kid minter, built the way CDI builds it. */
+    private static Object kids(Object cipher, LatchkeyConfig config) throws Exception {
+        Constructor<?> constructor = Class.forName("io.latchkey.key.Kids").getDeclaredConstructor(cipher.getClass(),
+                LatchkeyConfig.class, Clock.class);
+        constructor.setAccessible(true);
+        return constructor.newInstance(cipher, config, Clock.systemUTC());
     }
 
     /** The service's issuer, built the way CDI builds it (its constructor takes the configuration and the clock). */

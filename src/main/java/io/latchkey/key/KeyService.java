@@ -57,6 +57,8 @@ public class KeyService {
     @Inject
     SecretCipher cipher;
     @Inject
+    Kids kids;
+    @Inject
     ChangeLog changes;
     @Inject
     LatchkeyMetrics metrics;
@@ -89,7 +91,7 @@ public class KeyService {
     /** As {@link #createFor(UUID)} with another algorithm: what an instance configured for it would do. */
     @Transactional(Transactional.TxType.MANDATORY)
     SigningKey createFor(UUID userId, KeyAlgorithm algorithm) {
-        String kid = UUID.randomUUID().toString();
+        String kid = kids.mint();
         SigningKey key = switch (algorithm) {
             case HS256 -> {
                 byte[] secret = new byte[SECRET_BYTES];
@@ -148,6 +150,9 @@ public class KeyService {
 
     /** As {@link #loadActive}, with the key material that signs. */
     public Optional<KeyForSigning> loadForSigning(String kid) {
+        if (!kids.mayExist(kid)) {
+            return Optional.empty(); // not one this service minted: no query
+        }
         return current("k.kid = :match AND u.enabled = true", kid);
     }
 

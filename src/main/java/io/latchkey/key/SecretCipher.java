@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Optional;
 
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -77,6 +78,17 @@ public class SecretCipher {
         byte[] key = new byte[MASTER_KEY_BYTES];
         new SecureRandom().nextBytes(key);
         return new SecretKeySpec(key, "AES");
+    }
+
+    /** A key for another purpose, derived from the master key (HMAC-SHA256 of {@code label}), never the master key. */
+    SecretKey derivedKey(String label) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(masterKey.getEncoded(), "HmacSHA256"));
+            return new SecretKeySpec(mac.doFinal(label.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
     }
 
     byte[] encrypt(byte[] secret, KeyBinding binding) {

@@ -129,6 +129,28 @@ class HotPathTest {
         assertEquals(0, firstAndNext[1], "connections acquired by later checks of the unknown kid");
     }
 
+    @Test
+    void forgedTokensNamingFreshKidsTakeNoConnection() {
+        // given: tokens each naming a kid never seen before, shaped like this service's (a version-8 UUID) but not
+        // minted by it, as an attacker would send to make every check a database query
+        TestClient client = TestApi.createClient("introspect");
+        TestApi.TestUser user = TestApi.createUser("hot-fresh-kids");
+        introspectInactive(client, "not-a-token");
+        java.util.Random random = new java.util.Random();
+        long acquired = refreshes.withoutOverlap(() -> acquisitionsDuringOne(() -> {
+            for (int i = 0; i < 50; i++) {
+                UUID kid = new UUID((random.nextLong() & ~0xf000L) | 0x8000L,
+                        (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L);
+                // when
+                introspectInactive(client, TokenForge.hs256(new TokenForge(config).validClaims(user.id(),
+                        user.username()), kid.toString(), new SecretKeySpec(new byte[32], "HmacSHA256")));
+            }
+        }));
+
+        // then: told apart from the service's own kids without a query
+        assertEquals(0, acquired, "connections acquired by 50 checks of fresh forged kids");
+    }
+
     private long acquisitionsDuringOne(Runnable run) {
         long before = acquisitions();
         run.run();
