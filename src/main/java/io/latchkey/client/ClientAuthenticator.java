@@ -1,8 +1,10 @@
 package io.latchkey.client;
 
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +17,7 @@ import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.cluster.ConsistentCache;
 import io.latchkey.common.Sha256;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Client authentication on the hot path (introspection, key fetch): clients are cached in memory like keys, and
@@ -24,9 +27,17 @@ import io.latchkey.common.Sha256;
 @ApplicationScoped
 public class ClientAuthenticator {
 
+    /** Most client ids held to tell an unknown id without a query; beyond it every unknown id costs one. */
+    private static final int MAX_IDS = 10_000;
+
     private ConsistentCache<CachedClient> cache;
     /** Compared against when the client does not exist, so unknown and wrong cost the same. */
     private final byte[] dummyHash = Sha256.of("latchkey-no-such-client");
+    /**
+     * Every client id that existed when the caches last started over, or was created or changed since; null before
+     * that or when there are too many. An id outside it does not exist, so a flood of random ids costs no query.
+     */
+    private volatile Set<String> ids;
 
     @Inject
     EntityManager entityManager;
@@ -44,11 +55,35 @@ public class ClientAuthenticator {
      */
     public Optional<CachedClient> authenticate(String clientId, String secret) {
         // an id creation would refuse cannot exist (and PostgreSQL refuses a NUL in text: a 500)
-        Optional<CachedClient> client = !Client.isValidId(clientId) ? Optional.empty()
+        Optional<CachedClient> client = !Client.isValidId(clientId) || !mayExist(clientId) ? Optional.empty()
                 : cache.get(clientId, this::load);
         byte[] expected = client.map(CachedClient::secretHash).orElse(dummyHash);
         boolean matches = MessageDigest.isEqual(expected, Sha256.of(secret));
         return client.filter(c -> matches);
+    }
+
+    private boolean mayExist(String clientId) {
+        Set<String> known = ids;
+        return known == null || known.contains(clientId) || !feed.memoryTrusted();
+    }
+
+    /** Re-reads every client id (when the caches start over: at start-up too); null, so no bound, on failure. */
+    private void readIds() {
+        List<String> all;
+        try {
+            all = QuarkusTransaction.requiringNew().call(() -> entityManager.createQuery(
+                    "SELECT c.clientId FROM Client c", String.class).setMaxResults(MAX_IDS + 1).getResultList());
+        } catch (RuntimeException e) {
+            ids = null; // every id may exist until the next start-over: correct, only not bounded
+            return;
+        }
+        if (all.size() > MAX_IDS) {
+            ids = null;
+        } else {
+            Set<String> known = ConcurrentHashMap.newKeySet();
+            known.addAll(all);
+            ids = known;
+        }
     }
 
     private Optional<CachedClient> load(String clientId) {
@@ -58,11 +93,16 @@ public class ClientAuthenticator {
 
     void onChange(@Observes Change change) {
         if (change.kind() == Change.Kind.CLIENT_CHANGED && change.clientId() != null) {
+            Set<String> known = ids;
+            if (known != null) {
+                known.add(change.clientId()); // created, or changed: it may exist (a deleted one is then cached absent)
+            }
             cache.invalidate(change.clientId());
         }
     }
 
     void onStale(@Observes CachesStale stale) {
+        readIds();
         cache.clear();
     }
 }

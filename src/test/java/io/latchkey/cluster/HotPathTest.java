@@ -151,6 +151,33 @@ class HotPathTest {
         assertEquals(0, acquired, "connections acquired by 50 checks of fresh forged kids");
     }
 
+    @Test
+    void randomClientIdsTakeNoConnection() {
+        // given: a token to introspect, and 50 Basic credentials of client ids that were never created
+        String token = TestApi.login(TestApi.createUser("hot-random-clients"));
+        long acquired = refreshes.withoutOverlap(() -> acquisitionsDuringOne(() -> {
+            for (int i = 0; i < 50; i++) {
+                // when
+                given().auth().preemptive().basic("random-" + UUID.randomUUID(), "whatever-secret")
+                        .contentType(ContentType.URLENC).formParam("token", token)
+                        .when().post("/introspect")
+                        .then().statusCode(401);
+            }
+        }));
+
+        // then
+        assertEquals(0, acquired, "connections acquired by 50 introspections with random client ids");
+    }
+
+    @Test
+    void aClientCreatedAfterStartAuthenticatesAtOnce() {
+        // given: a client created now (after the ids were read at start-up)
+        TestClient client = TestApi.createClient("introspect");
+
+        // when / then
+        introspectInactive(client, "not-a-token");
+    }
+
     private long acquisitionsDuringOne(Runnable run) {
         long before = acquisitions();
         run.run();
