@@ -28,7 +28,7 @@
 #   BENCH_PORT [18081]      HTTP port of the service; it must be free
 #   BENCH_PGHOST [127.0.0.1]  BENCH_PGPORT [5432]  BENCH_PGUSER [postgres]  (PGPASSWORD is passed on if set)
 #   BENCH_DB [latchkey_login]  database DROPPED and re-created at every run
-#   BENCH_JAVA_OPTS [Dockerfile.jvm's JAVA_OPTS]  JVM options of the service, e.g. to compare heap settings
+#   BENCH_JAVA_OPTS [Dockerfile.jvm's JAVA_OPTS -XX:MaxRAM=${BENCH_CONTAINER_MIB:-256}m]  JVM options of the service
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,7 +47,8 @@ DB=${BENCH_DB:-latchkey_login}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 # The image's JVM options, less the listening address (the bench listens on 127.0.0.1 only).
 DOCKER_JAVA_OPTS=$(sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' Dockerfile.jvm | sed 's/-Dquarkus.http.host=[^ ]*//')
-JAVA_OPTS=${BENCH_JAVA_OPTS-$DOCKER_JAVA_OPTS}
+# Container-sized as in bench/run.sh: the JVM is told it has BENCH_CONTAINER_MIB of memory, as a container limit does.
+JAVA_OPTS=${BENCH_JAVA_OPTS-$DOCKER_JAVA_OPTS -XX:MaxRAM=${BENCH_CONTAINER_MIB:-256}m}
 
 # Targets (issue 13): rates as a share of the hash alone, latency as a multiple of one hash, RSS in MiB.
 MIN_RATE_RATIO=0.90
