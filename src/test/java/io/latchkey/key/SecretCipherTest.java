@@ -21,6 +21,7 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.latchkey.config.KeyAlgorithm;
@@ -29,6 +30,7 @@ import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /** AES-256-GCM encryption of signing secrets at rest, and the master key it needs. Plain JUnit. */
+@Tag("plain")
 class SecretCipherTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();

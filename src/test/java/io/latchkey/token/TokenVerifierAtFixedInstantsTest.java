@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@link TokenIssuer} for acceptance, forged with jose4j only to break a rule), checked at chosen instants of the
  * injected clock, once through the full check and once through the recently-verified path.
  */
+@Tag("plain")
 class TokenVerifierAtFixedInstantsTest {
 
     private static final Instant ISSUED = Instant.parse("2026-03-01T12:00:00Z");

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.crypto.spec.SecretKeySpec;
 
@@ -21,10 +22,10 @@ import org.jose4j.jwt.NumericDate;
 
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.config.TestConfig;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyForSigning;
 import io.latchkey.key.KeyCache;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * A {@link TokenVerifier} and {@link TokenIssuer} wired by hand, without Quarkus: the default configuration, a
@@ -32,7 +33,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
  */
 final class VerifierFixture {
 
-    final LatchkeyConfig config = defaultConfig();
+    final LatchkeyConfig config = TestConfig.defaults();
     final SettableClock clock;
     final UUID user = UUID.randomUUID();
     final ActiveKey key = new ActiveKey(UUID.randomUUID().toString(), user, "fixed-instant", List.of("reader"),
@@ -89,11 +90,6 @@ final class VerifierFixture {
         }
     }
 
-    static LatchkeyConfig defaultConfig() {
-        return new SmallRyeConfigBuilder().withMapping(LatchkeyConfig.class).build()
-                .getConfigMapping(LatchkeyConfig.class);
-    }
-
     static byte[] randomBytes(int length) {
         byte[] bytes = new byte[length];
         new SecureRandom().nextBytes(bytes);
@@ -132,6 +128,8 @@ final class VerifierFixture {
     @Vetoed
     static final class InMemoryKeys extends KeyCache {
         private final ConcurrentHashMap<String, ActiveKey> byKid = new ConcurrentHashMap<>();
+        /** How often a key was looked up. */
+        final AtomicInteger lookups = new AtomicInteger();
 
         void put(ActiveKey key) {
             byKid.put(key.kid(), key);
@@ -143,6 +141,7 @@ final class VerifierFixture {
 
         @Override
         public Optional<ActiveKey> find(String kid) {
+            lookups.incrementAndGet();
             return Optional.ofNullable(kid).map(byKid::get);
         }
     }
