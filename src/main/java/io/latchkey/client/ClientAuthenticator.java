@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +44,18 @@ public class ClientAuthenticator {
     EntityManager entityManager;
     @Inject
     ChangeFeed feed;
+    /** A client by id, as the database has it. */
+    private Function<String, Optional<CachedClient>> stored = this::load;
+
+    ClientAuthenticator() {
+    }
+
+    /** Over {@code stored} instead of the database: a plain test's clients. */
+    ClientAuthenticator(ChangeFeed feed, Function<String, Optional<CachedClient>> stored) {
+        this.feed = feed;
+        this.stored = stored;
+        create();
+    }
 
     @PostConstruct
     void create() {
@@ -56,7 +69,7 @@ public class ClientAuthenticator {
     public Optional<CachedClient> authenticate(String clientId, String secret) {
         // an id creation would refuse cannot exist (and PostgreSQL refuses a NUL in text: a 500)
         Optional<CachedClient> client = !Client.isValidId(clientId) || !mayExist(clientId) ? Optional.empty()
-                : cache.get(clientId, this::load);
+                : cache.get(clientId, stored);
         byte[] expected = client.map(CachedClient::secretHash).orElse(dummyHash);
         boolean matches = MessageDigest.isEqual(expected, Sha256.of(secret));
         return client.filter(c -> matches);

@@ -1,9 +1,14 @@
 package io.latchkey.session;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,30 +22,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
-import jakarta.inject.Inject;
-
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import io.latchkey.config.LatchkeyConfig;
-import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import io.smallrye.config.common.MapBackedConfigSource;
+import io.latchkey.config.TestConfig;
+import io.latchkey.config.TestDatabase;
+import io.latchkey.error.ErrorCode;
+import io.latchkey.error.Refusal;
 
 /**
- * The limiter on the real PostgreSQL counts with small limits and a clock the test moves (no sleeping): each
- * limit, its window, the exemption of known addresses, IPv6 per /64, and instances sharing the counts. Every
- * test uses its own usernames and documentation addresses, so it touches no other test's counts.
+ * The limiter on a real PostgreSQL counts with small limits and a clock the test moves (no sleeping): each limit,
+ * its window, the exemption of known addresses, IPv6 per /64, and instances sharing the counts. Plain JUnit on
+ * this JVM's own database ({@link TestDatabase}), emptied before each test, so a test can be repeated (as mutation
+ * testing does) without meeting its earlier counts.
  */
-@QuarkusTest
+@Tag("plain")
 class LoginThrottleTest {
 
     private static final Duration WINDOW = Duration.ofMinutes(5);
 
-    @Inject
-    DataSource dataSource;
-
+    private final DataSource dataSource = TestDatabase.dataSource();
     private final MovableClock clock = new MovableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+
+    @BeforeEach
+    void forgetEveryCount() throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("DELETE FROM login_attempts; DELETE FROM login_known_addresses");
+        }
+    }
 
     @Test
     void thePairIsRefusedAfterItsLimitUntilTheLockoutEnds() {
@@ -184,6 +194,61 @@ class LoginThrottleTest {
         assertEquals(5, letThrough.get());
     }
 
+    @Test
+    void ipv4AddressesCountAsTheyAre() {
+        assertEquals("192.0.2.7", LoginThrottle.network("192.0.2.7"));
+    }
+
+    @Test
+    void ipv6AddressesCountByTheirFirst64Bits() {
+        assertEquals("2001:db8:1:2:0:0:0:0/64", LoginThrottle.network("2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+        assertEquals("2001:db8:1:2:0:0:0:0/64", LoginThrottle.network("[2001:db8:1:2::1]"));
+    }
+
+    @Test
+    void ipv4MappedIpv6AddressesCountAsIpv4() {
+        assertEquals("192.0.2.7", LoginThrottle.network("::ffff:192.0.2.7"));
+    }
+
+    @Test
+    void usernamesAreCountedFoldedAndHashed() {
+        String counted = LoginThrottle.fold("Alice");
+
+        assertEquals(counted, LoginThrottle.fold("alice"));
+        assertTrue(counted.matches("[0-9a-f]{64}"), counted);
+        assertFalse(counted.equals(LoginThrottle.fold("bob")));
+    }
+
+    @Test
+    void attemptIsRefusedAsUnavailableWhenTheCountsCannotBeReached() {
+        // given: a database that cannot be reached
+        LoginThrottle throttle = throttle(Map.of());
+        throttle.dataSource = unreachable();
+
+        // when
+        Refusal refusal = assertThrows(Refusal.class, () -> throttle.attempt(unique("away"), "192.0.2.8"));
+
+        // then: no unthrottled guessing; retry in a second
+        assertEquals(ErrorCode.TEMPORARILY_UNAVAILABLE, refusal.code());
+        assertEquals(Optional.of(Duration.ofSeconds(1)), refusal.retryAfter());
+    }
+
+    @Test
+    void successThatCannotBeRecordedLetsTheLoginStand() {
+        LoginThrottle throttle = throttle(Map.of());
+        throttle.dataSource = unreachable();
+
+        assertDoesNotThrow(() -> throttle.succeeded(unique("away"), "192.0.2.8"));
+    }
+
+    /** A data source whose every connection fails, as when PostgreSQL is away. */
+    private static DataSource unreachable() {
+        return (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    throw new SQLException("connection refused");
+                });
+    }
+
     private static void fail(LoginThrottle throttle, String user, String address, int times) {
         for (int i = 0; i < times; i++) {
             assertFalse(throttle.attempt(user, address).isPresent(), "attempt " + (i + 1) + " let through");
@@ -199,13 +264,8 @@ class LoginThrottleTest {
         Map<String, String> all = new HashMap<>(Map.of("latchkey.throttle.lockout", WINDOW.toString(),
                 "latchkey.throttle.address-window", WINDOW.toString()));
         all.putAll(settings);
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(LatchkeyConfig.class)
-                .withSources(new MapBackedConfigSource("test", all) {
-                })
-                .build();
         LoginThrottle throttle = new LoginThrottle();
-        throttle.config = config.getConfigMapping(LatchkeyConfig.class);
+        throttle.config = TestConfig.with(all);
         throttle.dataSource = dataSource;
         throttle.clock = clock;
         return throttle;

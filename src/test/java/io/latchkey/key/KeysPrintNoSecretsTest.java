@@ -1,0 +1,47 @@
+package io.latchkey.key;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import javax.crypto.spec.SecretKeySpec;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.latchkey.config.KeyAlgorithm;
+
+/** A key printed (a log line, a debugger) names itself, never its secret. Plain JUnit. */
+@Tag("plain")
+class KeysPrintNoSecretsTest {
+
+    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
+
+    @Test
+    void signingKeyPrintsItsKidUserAndRetirementOnly() {
+        UUID user = UUID.randomUUID();
+        SigningKey key = new SigningKey("kid-1", user, KeyAlgorithm.HS256, SECRET.clone(), null,
+                Instant.parse("2026-03-01T12:00:00Z"));
+
+        assertEquals("SigningKey[kid=kid-1, userId=" + user + ", algorithm=HS256, retiredAt=null]", key.toString());
+        assertEquals(KeyAlgorithm.HS256, key.algorithm());
+        assertEquals("kid-1", key.kid());
+        assertEquals(user, key.userId());
+        assertEquals(Instant.parse("2026-03-01T12:00:00Z"), key.createdAt());
+        assertEquals(new String(SECRET), new String(key.secretCiphertext()));
+    }
+
+    @Test
+    void activeKeyPrintsItsKidAndUserOnly() {
+        UUID user = UUID.randomUUID();
+        ActiveKey key = new ActiveKey("kid-1", user, "alice", List.of("admin"), KeyAlgorithm.HS256,
+                new SecretKeySpec(SECRET, "HmacSHA256"));
+
+        assertEquals("ActiveKey[kid=kid-1, userId=" + user + ", algorithm=HS256]", key.toString());
+        assertFalse(key.toString().contains(Base64.getEncoder().encodeToString(SECRET)));
+    }
+}
