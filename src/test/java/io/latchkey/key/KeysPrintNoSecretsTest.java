@@ -33,6 +33,7 @@ class KeysPrintNoSecretsTest {
         assertEquals(user, key.userId());
         assertEquals(Instant.parse("2026-03-01T12:00:00Z"), key.createdAt());
         assertEquals(new String(SECRET), new String(key.secretCiphertext()));
+        assertEquals(null, key.publicKey());
     }
 
     @Test
@@ -43,5 +44,6 @@ class KeysPrintNoSecretsTest {
 
         assertEquals("ActiveKey[kid=kid-1, userId=" + user + ", algorithm=HS256]", key.toString());
         assertFalse(key.toString().contains(Base64.getEncoder().encodeToString(SECRET)));
+        assertEquals("KeyForSigning[" + key + "]", new KeyForSigning(key, key.verificationKey()).toString());
     }
 }

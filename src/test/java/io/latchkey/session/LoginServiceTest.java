@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import javax.crypto.spec.SecretKeySpec;
 
@@ -103,6 +104,8 @@ class LoginServiceTest {
         assertEquals(List.of("login success alice " + key.userId() + " " + ADDRESS), audit.lines);
         assertEquals(1, logins("success"));
         assertEquals(1, registry.get("latchkey.login.duration").timer().count());
+        assertTrue(registry.get("latchkey.login.duration").timer().totalTime(TimeUnit.SECONDS) < 60,
+                "the time the login took, not a timestamp");
     }
 
     @Test

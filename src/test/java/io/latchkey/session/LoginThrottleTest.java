@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -192,6 +194,70 @@ class LoginThrottleTest {
 
         // then only 5 reach the password check
         assertEquals(5, letThrough.get());
+    }
+
+    @Test
+    void refusalLastsAsLongAsTheLongestLimitReached() {
+        // given: the pair and the username reach their limits on the same attempt, with windows of 10 and 5 minutes
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "2",
+                "latchkey.throttle.user-max-failures", "2", "latchkey.throttle.lockout", "PT10M"));
+        String user = unique("longest");
+        fail(throttle, user, "192.0.2.11", 2);
+
+        // when / then: the longer one
+        assertEquals(Optional.of(Duration.ofMinutes(10)), throttle.attempt(user, "192.0.2.11"));
+    }
+
+    @Test
+    void countsAndAddressesPastTheirWindowAreDeletedByTheNextAttempt() throws SQLException {
+        // given: a count whose window ended, and an address last used longer ago than addresses are kept
+        LoginThrottle throttle = throttle(Map.of());
+        execute("INSERT INTO login_attempts (scope, key, count, window_ends) VALUES ('p', 'expired', 3, ?)",
+                clock.instant().minusSeconds(1));
+        execute("INSERT INTO login_known_addresses (username, address, last_success) VALUES ('expired', '192.0.2.12', ?)",
+                clock.instant().minus(Duration.ofDays(31)));
+
+        // when
+        throttle.attempt(unique("pruner"), "192.0.2.13");
+
+        // then
+        assertEquals(0, count("SELECT count(*) FROM login_attempts WHERE key = 'expired'"));
+        assertEquals(0, count("SELECT count(*) FROM login_known_addresses WHERE username = 'expired'"));
+    }
+
+    @Test
+    void pruningWaitsAMinuteBetweenRuns() throws SQLException {
+        // given: a throttle that has just pruned
+        LoginThrottle throttle = throttle(Map.of());
+        throttle.attempt(unique("first"), "192.0.2.14");
+        execute("INSERT INTO login_attempts (scope, key, count, window_ends) VALUES ('p', 'expired', 3, ?)",
+                clock.instant().minusSeconds(1));
+
+        // when: another attempt within the minute, then one a minute later
+        throttle.attempt(unique("second"), "192.0.2.14");
+        long within = count("SELECT count(*) FROM login_attempts WHERE key = 'expired'");
+        clock.advance(Duration.ofMinutes(1));
+        throttle.attempt(unique("third"), "192.0.2.14");
+
+        // then
+        assertEquals(1, within);
+        assertEquals(0, count("SELECT count(*) FROM login_attempts WHERE key = 'expired'"));
+    }
+
+    private void execute(String sql, Instant at) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, at.atOffset(ZoneOffset.UTC));
+            statement.executeUpdate();
+        }
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     @Test

@@ -189,6 +189,32 @@ class TokenVerifierRulesTest {
     }
 
     @Test
+    void tokenVerifiedBeforeIsAnsweredFromMemoryUntilTheLastSecondOfTheLeewayAfterExpiry() throws Exception {
+        // given
+        String token = fixture.issue();
+        VerifiedToken first = verifier.verify(token);
+
+        // when
+        fixture.clock.setEpochSecond(NOW.getEpochSecond() + fixture.config.tokenLifetime().toSeconds() + skew() - 1);
+
+        // then
+        assertSame(first, verifier.verify(token));
+    }
+
+    @Test
+    void tokenVerifiedBeforeIsAnsweredFromMemoryWhenTheClockIsBehindByTheLeeway() throws Exception {
+        // given
+        String token = fixture.issue();
+        VerifiedToken first = verifier.verify(token);
+
+        // when: the clock goes back to the earliest instant the leeway allows
+        fixture.clock.setEpochSecond(NOW.getEpochSecond() - skew());
+
+        // then
+        assertSame(first, verifier.verify(token));
+    }
+
+    @Test
     void tokenVerifiedBeforeIsRefusedOnceItsKeyIsReplaced() throws Exception {
         // given: verified, then the user's key replaced by another under the same kid (as an invalidation does)
         String token = fixture.issue();
