@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.NotInMemory;
+import io.latchkey.cluster.TestFeed;
 import io.latchkey.common.Sha256;
 
 /**
@@ -29,7 +30,8 @@ class ClientAuthenticatorTest {
 
     private final Map<String, CachedClient> stored = new ConcurrentHashMap<>();
     private final AtomicInteger loads = new AtomicInteger();
-    private final ClientAuthenticator clients = new ClientAuthenticator(id -> {
+    private final TestFeed feed = new TestFeed();
+    private final ClientAuthenticator clients = new ClientAuthenticator(feed, id -> {
         loads.incrementAndGet();
         return Optional.ofNullable(stored.get(id));
     });
@@ -40,33 +42,33 @@ class ClientAuthenticatorTest {
         CachedClient client = store("svc-a", "right-secret", Permission.INTROSPECT);
 
         // then
-        assertSame(client, clients.authenticate("svc-a", "right-secret", false).orElseThrow());
+        assertSame(client, clients.authenticate("svc-a", "right-secret").orElseThrow());
     }
 
     @Test
     void wrongSecretIsRefused() {
         store("svc-a", "right-secret", Permission.INTROSPECT);
 
-        assertTrue(clients.authenticate("svc-a", "wrong-secret", false).isEmpty());
-        assertTrue(clients.authenticate("svc-a", "", false).isEmpty());
+        assertTrue(clients.authenticate("svc-a", "wrong-secret").isEmpty());
+        assertTrue(clients.authenticate("svc-a", "").isEmpty());
     }
 
     @Test
     void unknownClientIsRefused() {
-        assertTrue(clients.authenticate("svc-nobody", "any", false).isEmpty());
+        assertTrue(clients.authenticate("svc-nobody", "any").isEmpty());
     }
 
     @Test
     void unknownClientWithTheDummySecretIsStillRefused() {
         // the hash compared for unknown clients must never let the matching secret in
-        assertTrue(clients.authenticate("svc-nobody", "latchkey-no-such-client", false).isEmpty());
+        assertTrue(clients.authenticate("svc-nobody", "latchkey-no-such-client").isEmpty());
     }
 
     @Test
     void idThatCannotExistIsRefusedWithoutALoad() {
-        assertTrue(clients.authenticate("bad id with spaces", "any", false).isEmpty());
-        assertTrue(clients.authenticate("nul\u0000", "any", true).isEmpty());
-        assertTrue(clients.authenticate(null, "any", false).isEmpty());
+        assertTrue(clients.authenticate("bad id with spaces", "any").isEmpty());
+        assertTrue(onIoThread("nul\u0000", "any").isEmpty());
+        assertTrue(clients.authenticate(null, "any").isEmpty());
         assertEquals(0, loads.get());
     }
 
@@ -74,10 +76,10 @@ class ClientAuthenticatorTest {
     void clientIsLoadedOnceThenAuthenticatedFromMemory() {
         // given
         store("svc-a", "right-secret", Permission.INTROSPECT);
-        clients.authenticate("svc-a", "right-secret", false);
+        clients.authenticate("svc-a", "right-secret");
 
         // when
-        boolean fromMemory = clients.authenticate("svc-a", "right-secret", true).isPresent();
+        boolean fromMemory = onIoThread("svc-a", "right-secret").isPresent();
 
         // then
         assertTrue(fromMemory);
@@ -86,17 +88,17 @@ class ClientAuthenticatorTest {
 
     @Test
     void unknownClientIsLoadedOnceThenRememberedAsUnknown() {
-        clients.authenticate("svc-nobody", "any", false);
+        clients.authenticate("svc-nobody", "any");
 
-        assertTrue(clients.authenticate("svc-nobody", "any", true).isEmpty());
+        assertTrue(onIoThread("svc-nobody", "any").isEmpty());
         assertEquals(1, loads.get());
     }
 
     @Test
-    void memoryOnlyAuthenticationOfAClientNotYetLoadedSaysSo() {
+    void clientNotYetLoadedIsNotLookedUpOnTheIoThread() {
         store("svc-a", "right-secret", Permission.INTROSPECT);
 
-        assertThrows(NotInMemory.class, () -> clients.authenticate("svc-a", "right-secret", true));
+        assertThrows(NotInMemory.class, () -> onIoThread("svc-a", "right-secret"));
     }
 
     @Test
@@ -104,38 +106,38 @@ class ClientAuthenticatorTest {
         // given
         store("svc-a", "secret-a", Permission.INTROSPECT);
         store("svc-b", "secret-b", Permission.KEYS_READ);
-        clients.authenticate("svc-a", "secret-a", false);
-        clients.authenticate("svc-b", "secret-b", false);
+        clients.authenticate("svc-a", "secret-a");
+        clients.authenticate("svc-b", "secret-b");
 
         // when
         stored.remove("svc-a");
-        clients.onChange(Change.client("svc-a"));
+        clients.onChange(Change.clientChanged("svc-a"));
 
         // then
-        assertThrows(NotInMemory.class, () -> clients.authenticate("svc-a", "secret-a", true));
-        assertTrue(clients.authenticate("svc-a", "secret-a", false).isEmpty());
-        assertTrue(clients.authenticate("svc-b", "secret-b", true).isPresent());
+        assertThrows(NotInMemory.class, () -> onIoThread("svc-a", "secret-a"));
+        assertTrue(clients.authenticate("svc-a", "secret-a").isEmpty());
+        assertTrue(onIoThread("svc-b", "secret-b").isPresent());
     }
 
     @Test
     void changesOfUsersAndRevocationsLeaveClientsCached() {
         store("svc-a", "secret-a", Permission.INTROSPECT);
-        clients.authenticate("svc-a", "secret-a", false);
+        clients.authenticate("svc-a", "secret-a");
 
-        clients.onChange(Change.user(java.util.UUID.randomUUID()));
-        clients.onChange(Change.revoked("svc-a", 0));
+        clients.onChange(Change.userDisabled(java.util.UUID.randomUUID()));
+        clients.onChange(Change.tokenRevoked("svc-a", java.util.UUID.randomUUID(), 0));
 
-        assertTrue(clients.authenticate("svc-a", "secret-a", true).isPresent());
+        assertTrue(onIoThread("svc-a", "secret-a").isPresent());
     }
 
     @Test
     void staleCachesDropEveryClient() {
         store("svc-a", "secret-a", Permission.INTROSPECT);
-        clients.authenticate("svc-a", "secret-a", false);
+        clients.authenticate("svc-a", "secret-a");
 
         clients.onStale(new CachesStale());
 
-        assertThrows(NotInMemory.class, () -> clients.authenticate("svc-a", "secret-a", true));
+        assertThrows(NotInMemory.class, () -> onIoThread("svc-a", "secret-a"));
     }
 
     @Test
@@ -144,6 +146,16 @@ class ClientAuthenticatorTest {
 
         assertEquals("CachedClient[clientId=svc-a]", client.toString());
         assertFalse(client.toString().contains("secret"));
+    }
+
+    /** Authenticates as on the I/O thread, where only memory may answer. */
+    private Optional<CachedClient> onIoThread(String clientId, String secret) {
+        feed.ioThread = true;
+        try {
+            return clients.authenticate(clientId, secret);
+        } finally {
+            feed.ioThread = false;
+        }
     }
 
     private CachedClient store(String clientId, String secret, Permission... permissions) {

@@ -23,30 +23,32 @@ import org.junit.jupiter.api.Test;
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.NotInMemory;
+import io.latchkey.cluster.TestFeed;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.TestConfig;
 
 /**
- * The in-memory keys in front of the database: what it loads, what it remembers (found and unknown), and what
- * each change drops. The database is a map of stored keys that counts its loads. Plain JUnit.
+ * The in-memory keys in front of the database: what it loads, what it remembers (found and unknown), what each
+ * change drops, and that memory answers only while the feed's lease holds. The database is a map of stored keys
+ * that counts its loads. Plain JUnit.
  */
 @Tag("plain")
 class KeyCacheTest {
 
     private final StoredKeys stored = new StoredKeys();
-    private final KeyCache cache = cacheOver(stored);
+    private final TestFeed feed = new TestFeed();
+    private final KeyCache cache = cacheOver(stored, feed, Map.of());
     private final ActiveKey alice = stored.add(UUID.randomUUID());
     private final ActiveKey bob = stored.add(UUID.randomUUID());
 
     @Test
     void keyIsLoadedOnceThenAnsweredFromMemory() {
         // when
-        Optional<ActiveKey> first = cache.find(alice.kid());
-        Optional<ActiveKey> second = cache.find(alice.kid());
+        cache.find(alice.kid());
+        feed.ioThread = true;
 
         // then
-        assertSame(alice, first.orElseThrow());
-        assertSame(alice, second.orElseThrow());
+        assertSame(alice, cache.find(alice.kid()).orElseThrow());
         assertEquals(1, stored.loads.get());
     }
 
@@ -57,10 +59,10 @@ class KeyCacheTest {
 
         // when
         cache.find(unknown);
+        feed.ioThread = true;
 
         // then
         assertTrue(cache.find(unknown).isEmpty());
-        assertTrue(cache.findInMemory(unknown).isEmpty());
         assertEquals(1, stored.loads.get());
     }
 
@@ -72,52 +74,77 @@ class KeyCacheTest {
         // then
         assertTrue(cache.find(upper).isEmpty());
         assertTrue(cache.find("not-a-uuid").isEmpty());
-        assertTrue(cache.findInMemory("not-a-uuid").isEmpty());
-        assertTrue(cache.find("not-a-uuid", true).isEmpty());
         assertEquals(0, stored.loads.get());
     }
 
     @Test
-    void memoryOnlyLookUpOfAKeyNotYetLoadedSaysSo() {
-        assertThrows(NotInMemory.class, () -> cache.findInMemory(alice.kid()));
-        assertThrows(NotInMemory.class, () -> cache.find(alice.kid(), true));
+    void keyNotYetLoadedIsNotLookedUpOnTheIoThread() {
+        feed.ioThread = true;
+
+        assertThrows(NotInMemory.class, () -> cache.find(alice.kid()));
         assertEquals(0, stored.loads.get());
     }
 
     @Test
-    void memoryOnlyLookUpAnswersOnceLoaded() {
+    void withoutTheLeaseEveryLookUpAsksTheDatabaseAndNothingIsKept() {
         // given
-        cache.find(alice.kid(), false);
+        feed.trusted = false;
+
+        // when
+        cache.find(alice.kid());
+        cache.find(alice.kid());
 
         // then
-        assertSame(alice, cache.findInMemory(alice.kid()).orElseThrow());
-        assertSame(alice, cache.find(alice.kid(), true).orElseThrow());
-        assertEquals(1, stored.loads.get());
+        assertEquals(2, stored.loads.get());
+        feed.trusted = true;
+        feed.ioThread = true;
+        assertThrows(NotInMemory.class, () -> cache.find(alice.kid()));
     }
 
     @Test
-    void changeOfAUserDropsOnlyThatUsersKey() {
+    void retiredKeyIsDroppedAndTheOthersKept() {
         // given
         cache.find(alice.kid());
         cache.find(bob.kid());
 
         // when
-        cache.onChange(Change.user(alice.userId()));
+        cache.onChange(Change.keyRetired(alice.kid(), alice.userId()));
 
         // then
-        assertThrows(NotInMemory.class, () -> cache.findInMemory(alice.kid()));
-        assertSame(bob, cache.findInMemory(bob.kid()).orElseThrow());
+        feed.ioThread = true;
+        assertThrows(NotInMemory.class, () -> cache.find(alice.kid()));
+        assertSame(bob, cache.find(bob.kid()).orElseThrow());
     }
 
     @Test
-    void changeOfAUserForgetsRememberedUnknownKids() {
-        // given: a kid remembered as unknown, then created for a new user
+    void disablingOrDeletingAUserDropsOnlyThatUsersKeys() {
+        // given
+        cache.find(alice.kid());
+        cache.find(bob.kid());
+
+        // when
+        cache.onChange(Change.userDisabled(alice.userId()));
+
+        // then
+        feed.ioThread = true;
+        assertThrows(NotInMemory.class, () -> cache.find(alice.kid()));
+        assertSame(bob, cache.find(bob.kid()).orElseThrow());
+        feed.ioThread = false;
+        cache.find(alice.kid());
+        cache.onChange(Change.userDeleted(alice.userId()));
+        feed.ioThread = true;
+        assertThrows(NotInMemory.class, () -> cache.find(alice.kid()));
+    }
+
+    @Test
+    void keyCreatedUnderAKidRememberedAsUnknownIsFoundOnceItsUserChanges() {
+        // given: a kid remembered as unknown, then created for a user
         String kid = UUID.randomUUID().toString();
         cache.find(kid);
         ActiveKey created = stored.add(UUID.randomUUID(), kid);
 
         // when
-        cache.onChange(Change.user(created.userId()));
+        cache.onChange(Change.keyRetired(UUID.randomUUID().toString(), created.userId()));
 
         // then
         assertSame(created, cache.find(kid).orElseThrow());
@@ -129,11 +156,12 @@ class KeyCacheTest {
         cache.find(alice.kid());
 
         // when
-        cache.onChange(Change.revoked(alice.userId().toString(), 0));
-        cache.onChange(Change.client(alice.userId().toString()));
+        cache.onChange(Change.tokenRevoked(UUID.randomUUID().toString(), alice.userId(), 0));
+        cache.onChange(Change.clientChanged("svc-a"));
 
         // then
-        assertSame(alice, cache.findInMemory(alice.kid()).orElseThrow());
+        feed.ioThread = true;
+        assertSame(alice, cache.find(alice.kid()).orElseThrow());
     }
 
     @Test
@@ -146,37 +174,32 @@ class KeyCacheTest {
         cache.onStale(new CachesStale());
 
         // then
-        assertThrows(NotInMemory.class, () -> cache.findInMemory(alice.kid()));
-        assertThrows(NotInMemory.class, () -> cache.findInMemory(bob.kid()));
+        feed.ioThread = true;
+        assertThrows(NotInMemory.class, () -> cache.find(alice.kid()));
+        assertThrows(NotInMemory.class, () -> cache.find(bob.kid()));
     }
 
     @Test
     void holdsAtMostTheConfiguredNumberOfKeys() {
         // given: room for two keys
-        StoredKeys three = new StoredKeys();
-        KeyCache small = cacheOver(three, Map.of("latchkey.cache.max-keys", "2"));
-        ActiveKey first = three.add(UUID.randomUUID());
-        ActiveKey second = three.add(UUID.randomUUID());
-        ActiveKey third = three.add(UUID.randomUUID());
-        small.find(first.kid());
-        small.find(second.kid());
-        assertSame(first, small.findInMemory(first.kid()).orElseThrow());
+        KeyCache small = cacheOver(stored, feed, Map.of("latchkey.cache.max-keys", "2"));
+        ActiveKey third = stored.add(UUID.randomUUID());
+        small.find(alice.kid());
+        small.find(bob.kid());
 
         // when
         small.find(third.kid());
 
         // then
-        assertThrows(NotInMemory.class, () -> small.findInMemory(first.kid()));
-        assertSame(third, small.findInMemory(third.kid()).orElseThrow());
+        feed.ioThread = true;
+        assertThrows(NotInMemory.class, () -> small.find(alice.kid()));
+        assertSame(third, small.find(third.kid()).orElseThrow());
     }
 
-    private static KeyCache cacheOver(KeyService keys) {
-        return cacheOver(keys, Map.of());
-    }
-
-    private static KeyCache cacheOver(KeyService keys, Map<String, String> settings) {
+    private static KeyCache cacheOver(KeyService keys, TestFeed feed, Map<String, String> settings) {
         KeyCache cache = new KeyCache();
         cache.keys = keys;
+        cache.feed = feed;
         cache.config = TestConfig.with(settings);
         cache.create();
         return cache;

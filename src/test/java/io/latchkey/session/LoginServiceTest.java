@@ -247,7 +247,7 @@ class LoginServiceTest {
         boolean failing;
 
         @Override
-        public void revoke(String jti, long expiresAt) {
+        public void revoke(String jti, UUID userId, long expiresAt) {
             if (failing) {
                 throw new IllegalStateException("database away");
             }
