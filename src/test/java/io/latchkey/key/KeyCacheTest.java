@@ -117,6 +117,19 @@ class KeyCacheTest {
     }
 
     @Test
+    void retiredKeyIsDroppedByItsKidAlone() {
+        // given
+        cache.find(alice.kid());
+
+        // when: the change names the key but no user
+        cache.onChange(Change.keyRetired(alice.kid(), null));
+
+        // then
+        feed.ioThread = true;
+        assertThrows(NotInMemory.class, () -> cache.find(alice.kid()));
+    }
+
+    @Test
     void disablingOrDeletingAUserDropsOnlyThatUsersKeys() {
         // given
         cache.find(alice.kid());

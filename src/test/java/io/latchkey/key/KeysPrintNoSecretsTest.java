@@ -2,6 +2,7 @@ package io.latchkey.key;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Instant;
 import java.util.Base64;
@@ -34,6 +35,19 @@ class KeysPrintNoSecretsTest {
         assertEquals(Instant.parse("2026-03-01T12:00:00Z"), key.createdAt());
         assertEquals(new String(SECRET), new String(key.secretCiphertext()));
         assertEquals(null, key.publicKey());
+        assertEquals("KeyBinding[kid=kid-1, userId=" + user + ", algorithm=HS256]", key.binding().toString());
+    }
+
+    @Test
+    void ed25519SigningKeyKeepsItsPublicKeyInItsBinding() {
+        UUID user = UUID.randomUUID();
+        byte[] publicKey = new byte[44];
+        SigningKey key = new SigningKey("kid-2", user, KeyAlgorithm.EdDSA, SECRET.clone(), publicKey, Instant.EPOCH);
+
+        assertSame(publicKey, key.publicKey());
+        assertSame(publicKey, key.binding().publicKey());
+        assertEquals(user, key.binding().userId());
+        assertEquals(KeyAlgorithm.EdDSA, key.binding().algorithm());
     }
 
     @Test

@@ -135,6 +135,22 @@ class SecretCipherTest {
     }
 
     @Test
+    void ciphertextIsBoundToItsAlgorithmEvenWithoutAPublicKey() {
+        // given: the same kid, user and (no) public key; only the algorithm differs
+        SecretCipher cipher = cipherWith(randomMasterKey());
+        byte[] stored = cipher.encrypt(random(32), KID_1);
+
+        // then
+        assertThrows(IllegalStateException.class,
+                () -> cipher.decrypt(stored, new KeyBinding("kid-1", USER, KeyAlgorithm.EdDSA, null)));
+    }
+
+    @Test
+    void emptyStoredFormIsNotLegacy() {
+        assertFalse(SecretCipher.isLegacy(new byte[0]));
+    }
+
+    @Test
     void ed25519PrivateKeyIsBoundToItsStoredPublicKey() {
         // given: the public key beside the ciphertext replaced by one whose private key the attacker holds
         SecretCipher cipher = cipherWith(randomMasterKey());
