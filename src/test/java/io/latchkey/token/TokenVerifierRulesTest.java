@@ -112,14 +112,13 @@ class TokenVerifierRulesTest {
     }
 
     @Test
-    void kidOver128CharactersIsRefusedWithoutALookUp() {
-        // given
+    void kidOver128CharactersIsRefused() {
+        // given: a key under such a kid, valid in every other respect
         ActiveKey key = keyOf(fixture.user, "k".repeat(129));
         fixture.keys.put(key);
 
         // then
         assertRefused(TokenForge.hs256(fixture.claims(), key.kid(), key.verificationKey()));
-        assertEquals(0, fixture.keys.lookups.get());
     }
 
     @Test
