@@ -23,7 +23,9 @@ export class LatchkeyVerifier {
     this.revokedJtis = new Map(); // jti -> its token's exp (epoch seconds)
     this.generation = 0; // bumped by every event that retires keys: a key fetched meanwhile is not cached
     this.heardAt = -Infinity;
-    this.applied = -1; // sequence of the last event applied, -1 before the stream first answered
+    // sequence of the last event applied; from 0 at first: Latchkey replays the whole log it keeps (a token lifetime
+    // of logouts), or answers reset when it no longer reaches back that far
+    this.applied = 0;
     this.catchUpTo = Infinity; // the opening heartbeat's newest sequence: caught up once applied reaches it
     this.heartbeatsOnConnection = 0;
     this.closed = false;
@@ -134,7 +136,7 @@ export class LatchkeyVerifier {
     }, 250);
     try {
       const headers = { Authorization: this.authorization, Accept: 'text/event-stream' };
-      if (this.applied >= 0) headers['Last-Event-ID'] = String(this.applied);
+      headers['Last-Event-ID'] = String(this.applied);
       const response = await fetch(new URL('events', this.base), { headers, signal: controller.signal });
       if (response.status !== 200) {
         console.warn(`latchkey verifier: GET /events answered ${response.status}: does the client hold events:read?`);
@@ -185,6 +187,8 @@ export class LatchkeyVerifier {
         this.keys.clear();
         this.unknownKids.clear();
         this.revokedJtis.clear();
+        // what follows a reset is live, after the opening heartbeat's latest
+        if (this.catchUpTo !== Infinity) this.applied = Math.max(this.applied, this.catchUpTo);
         break;
       default: // kinds this verifier does not know
     }
@@ -195,8 +199,6 @@ export class LatchkeyVerifier {
     if (typeof latest !== 'number') return;
     if (this.heartbeatsOnConnection++ === 0) {
       this.catchUpTo = latest;
-      // started live: nothing before now concerns keys fetched from now on
-      if (this.applied < 0) this.applied = latest;
     }
   }
 

@@ -54,7 +54,9 @@ class LatchkeyVerifier:
         self._revoked_jtis = {}  # jti -> its token's exp (epoch seconds)
         self._generation = 0  # bumped by every event that retires keys: a key fetched meanwhile is not cached
         self._heard_at = float("-inf")
-        self._applied = -1  # sequence of the last event applied, -1 before the stream first answered
+        # sequence of the last event applied; from 0 at first: Latchkey replays the whole log it keeps (a token
+        # lifetime of logouts), or answers reset when it no longer reaches back that far
+        self._applied = 0
         self._catch_up_to = float("inf")  # the opening heartbeat's newest sequence: caught up once applied reaches it
         self._heartbeats_on_connection = 0
         self._closed = False
@@ -155,9 +157,8 @@ class LatchkeyVerifier:
             time.sleep(0.5 * 2 ** failures)  # up to 4 s between attempts while Latchkey is away
 
     def _read_one_connection(self):
-        headers = {"Authorization": self._authorization, "Accept": "text/event-stream"}
-        if self._applied >= 0:
-            headers["Last-Event-ID"] = str(self._applied)
+        headers = {"Authorization": self._authorization, "Accept": "text/event-stream",
+                   "Last-Event-ID": str(self._applied)}
         request = urllib.request.Request(self._base + "events", headers=headers)
         # a silent link (no heartbeat for a whole lease) is presumed dead, even if TCP still acknowledges
         with urllib.request.urlopen(request, timeout=self._lease) as response:
@@ -198,6 +199,8 @@ class LatchkeyVerifier:
                 self._keys.clear()
                 self._unknown_kids.clear()
                 self._revoked_jtis.clear()
+                if self._catch_up_to != float("inf"):  # what follows a reset is live, after the heartbeat's latest
+                    self._applied = max(self._applied, self._catch_up_to)
             # other kinds: unknown to this verifier, ignored
             if event_id is not None and re.fullmatch(r"\d{1,18}", event_id):
                 self._applied = max(self._applied, int(event_id))
@@ -207,8 +210,6 @@ class LatchkeyVerifier:
             return
         if self._heartbeats_on_connection == 0:
             self._catch_up_to = latest
-            if self._applied < 0:
-                self._applied = latest  # started live: nothing before now concerns keys fetched from now on
         self._heartbeats_on_connection += 1
 
     def _retire(self, kid):

@@ -73,8 +73,11 @@ public final class LatchkeyVerifier implements AutoCloseable {
 
     private volatile long lastHeardNanos;
     private volatile boolean heardOnce;
-    /** Sequence of the last event applied, -1 before the stream first answered. */
-    private volatile long applied = -1;
+    /**
+     * Sequence of the last event applied. From 0 at first: Latchkey replays the whole log it keeps (a token lifetime
+     * of logouts), or answers {@code reset} when it no longer reaches back that far.
+     */
+    private volatile long applied;
     /** The newest sequence announced by this connection's opening heartbeat; caught up once applied reaches it. */
     private volatile long catchUpTo = Long.MAX_VALUE;
     private volatile int heartbeatsOnConnection;
@@ -87,7 +90,7 @@ public final class LatchkeyVerifier implements AutoCloseable {
                 new EventStream.Listener() {
                     @Override
                     public String resumeAfter() {
-                        return applied < 0 ? null : Long.toString(applied);
+                        return Long.toString(applied);
                     }
 
                     @Override
@@ -254,6 +257,9 @@ public final class LatchkeyVerifier implements AutoCloseable {
                 keys.clear();
                 unknownKids.clear();
                 revokedJtis.clear();
+                if (catchUpTo != Long.MAX_VALUE) {
+                    applied = Math.max(applied, catchUpTo); // what follows a reset is live, after the heartbeat's latest
+                }
             }
             default -> { } // kinds this verifier does not know
         }
@@ -268,9 +274,6 @@ public final class LatchkeyVerifier implements AutoCloseable {
         }
         if (heartbeatsOnConnection++ == 0) {
             catchUpTo = number.longValue();
-            if (applied < 0) {
-                applied = number.longValue(); // started live: nothing before now concerns keys fetched from now on
-            }
         }
     }
 
