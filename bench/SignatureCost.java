@@ -15,8 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
  * JWS signing input of the size Latchkey issues (header + claims, about 330 bytes), with the JDK's providers as
  * the service uses them (smallrye-jwt and jose4j call these). Encoding and JSON cost the same for both and are
  * left out. The JDK only, so it runs as a single-file program:
- *   java bench/SignatureCost.java [seconds per slice, 2] [slices, 5]
+ *   java bench/SignatureCost.java [seconds per slice, 2] [slices, 5] [Ed25519 provider, SunEC]
  * Prints one line per operation: the median time of one operation over the slices, and operations per second.
+ * To compare Bouncy Castle's Ed25519 (a dependency of the service already, for argon2):
+ *   java -cp ~/.m2/repository/org/bouncycastle/bcprov-jdk18on/1.87/bcprov-jdk18on-1.87.jar \
+ *       bench/SignatureCost.java 2 5 BC
  */
 public class SignatureCost {
 
@@ -28,6 +31,11 @@ public class SignatureCost {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2;
         int slices = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         byte[] input = signingInput();
+        String provider = args.length > 2 ? args[2] : "SunEC";
+        if ("BC".equals(provider)) {
+            java.security.Security.addProvider((java.security.Provider) Class
+                    .forName("org.bouncycastle.jce.provider.BouncyCastleProvider").getDeclaredConstructor().newInstance());
+        }
 
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
@@ -36,10 +44,10 @@ public class SignatureCost {
         mac.init(hmacKey);
         byte[] tag = mac.doFinal(input);
 
-        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        Signature signer = Signature.getInstance("Ed25519");
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519", provider).generateKeyPair();
+        Signature signer = Signature.getInstance("Ed25519", provider);
         signer.initSign(pair.getPrivate());
-        Signature verifier = Signature.getInstance("Ed25519");
+        Signature verifier = Signature.getInstance("Ed25519", provider);
         verifier.initVerify(pair.getPublic());
         signer.update(input);
         byte[] signature = signer.sign();
@@ -56,8 +64,8 @@ public class SignatureCost {
             return verifier.verify(signature);
         });
         System.out.printf(Locale.ROOT, "signing input %d bytes; HS256 signature 32 bytes (43 in the token), "
-                + "EdDSA 64 bytes (86 in the token); %s %s%n", input.length, System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+                + "EdDSA 64 bytes (86 in the token); Ed25519 by %s; %s %s%n", input.length, provider,
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
     }
 
     private static void report(String name, double seconds, int slices, Op op) throws Exception {

@@ -5,6 +5,7 @@ import java.security.InvalidKeyException;
 import java.security.Key;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.Security;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
@@ -17,7 +18,9 @@ import javax.crypto.Mac;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.jboss.logging.Logger;
+import org.jose4j.jca.ProviderContext;
 import org.jose4j.json.JsonUtil;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.JwtClaims;
@@ -51,6 +54,21 @@ public class TokenVerifier {
     public static final int MAX_TOKEN_BYTES = 8 * 1024;
 
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class);
+
+    /**
+     * Ed25519 signatures verified by Bouncy Castle (already a dependency, for argon2): about nine times faster
+     * than the JDK 17 provider (bench/SignatureCost.java), which matters for tokens that take the full check
+     * (first sight, forged ones). The JDK still makes and stores the keys; HMAC stays with the JDK (a Mac, not a
+     * Signature).
+     */
+    private static final ProviderContext SIGNATURES = new ProviderContext();
+
+    static {
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(new BouncyCastleProvider()); // last: the JDK's providers keep their precedence
+        }
+        SIGNATURES.getSuppliedKeyProviderContext().setSignatureProvider(BouncyCastleProvider.PROVIDER_NAME);
+    }
 
     /** Every algorithm a key may have; each key then accepts only its own ({@link #resolve}). */
     private static final String[] ALGORITHMS = Arrays.stream(KeyAlgorithm.values()).map(KeyAlgorithm::jwsName)
@@ -87,6 +105,7 @@ public class TokenVerifier {
         return new JwtConsumerBuilder()
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, ALGORITHMS)
                 .setVerificationKeyResolver((jws, nesting) -> resolve(jws))
+                .setJwsProviderContext(SIGNATURES)
                 .setRequireExpirationTime()
                 .setRequireIssuedAt()
                 .setRequireNotBefore()
