@@ -43,7 +43,16 @@ public class KeyCache {
      * its lease, else from the database (on the I/O thread that throws {@link io.latchkey.cluster.NotInMemory}).
      */
     public Optional<ActiveKey> find(String kid) {
-        return CanonicalUuid.isCanonical(kid) ? cache.get(kid, keys::loadActive) : Optional.empty();
+        return CanonicalUuid.isCanonical(kid) ? cache.get(kid, this::loadUsable) : Optional.empty();
+    }
+
+    /** A key that does not decrypt verifies nothing and is served to no one: here it is as good as unknown. */
+    private Optional<ActiveKey> loadUsable(String kid) {
+        try {
+            return keys.loadActive(kid);
+        } catch (UnusableKeyException e) {
+            return Optional.empty(); // KeyService has logged it for the operator
+        }
     }
 
     void onChange(@Observes Change change) {

@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.time.Duration;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,7 +33,6 @@ import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeLog;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
-import io.latchkey.error.Refusal;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -183,8 +181,7 @@ public class KeyService {
         } catch (IllegalStateException e) {
             // a master key changed or a row tampered with: refuse cleanly, whatever endpoint asked
             LOG.warnf("Signing key %s is unusable: %s", key.kid(), e.getMessage());
-            throw Refusal.temporarilyUnavailable("The user's signing key cannot be used; an operator must check "
-                    + "the master key.", Duration.ofSeconds(60));
+            throw new UnusableKeyException(key.kid());
         }
         try {
             return switch (key.algorithm()) {

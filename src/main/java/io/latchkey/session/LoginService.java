@@ -12,6 +12,7 @@ import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyForSigning;
 import io.latchkey.key.KeyService;
+import io.latchkey.key.UnusableKeyException;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.latchkey.token.IssuedToken;
@@ -56,8 +57,13 @@ public class LoginService {
                 audit.record("login", "throttled", credentials.username(), null, address);
                 throw Refusal.tooManyAttempts(refused.get());
             }
-            Optional<KeyForSigning> key = users.authenticate(credentials.username(), credentials.password())
-                    .flatMap(keys::loadForSigning); // still current and enabled: nothing changed during the hash
+            Optional<KeyForSigning> key;
+            try {
+                key = users.authenticate(credentials.username(), credentials.password())
+                        .flatMap(keys::loadForSigning); // still current and enabled: nothing changed during the hash
+            } catch (UnusableKeyException e) {
+                throw e.refusal();
+            }
             if (key.isEmpty()) {
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", credentials.username(), null, address);

@@ -22,8 +22,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Someone who can write the keys table but lacks the master key: a stored key moved to another user, or a
- * ciphertext altered, no longer decrypts. Such a key verifies nothing, and the endpoints that need it answer a
- * clean 503, never a 500.
+ * ciphertext altered, no longer decrypts. Such a key verifies nothing and is served to no one (404); a login
+ * that needs it answers a clean 503, never a 500.
  */
 @QuarkusTest
 class StoredKeyTamperingTest {
@@ -54,7 +54,7 @@ class StoredKeyTamperingTest {
     }
 
     @Test
-    void keyThatDoesNotDecryptIsA503AtLoginAndAtKeysNeverA500() {
+    void keyThatDoesNotDecryptIsA503AtLoginAndNotFoundAtKeysNeverA500() {
         // given: a user whose stored key was altered (or the master key changed) before anything cached it
         TestUser user = TestApi.createUser("tamper-broken");
         String kid = QuarkusTransaction.requiringNew().call(() -> (String) entityManager.createNativeQuery(
@@ -70,7 +70,7 @@ class StoredKeyTamperingTest {
                 .then().statusCode(503).body("error", equalTo("temporarily_unavailable"));
         given().auth().preemptive().basic(keyReader.clientId(), keyReader.secret())
                 .when().get("/keys/" + kid)
-                .then().statusCode(503).body("error", equalTo("temporarily_unavailable"));
+                .then().statusCode(404).body("error", equalTo("not_found"));
     }
 
     private void moveKey(String kid, UUID toUser) {
