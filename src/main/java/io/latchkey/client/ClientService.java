@@ -88,12 +88,12 @@ public class ClientService {
 
     private static List<Permission> parsePermissions(List<String> names) {
         if (names == null || names.isEmpty()) {
-            throw Refusal.invalidRequest("permissions must list at least one of: introspect, keys:read.");
+            throw Refusal.invalidRequest("permissions must list at least one of: introspect, keys:read, events:read.");
         }
         Set<Permission> permissions = new LinkedHashSet<>();
         for (String name : names) {
             permissions.add(Permission.fromWireName(name).orElseThrow(
-                    () -> Refusal.invalidRequest("Unknown permission; known ones are introspect and keys:read.")));
+                    () -> Refusal.invalidRequest("Unknown permission; known ones are introspect, keys:read and events:read.")));
         }
         return List.copyOf(permissions);
     }

@@ -7,7 +7,9 @@ import java.util.Optional;
 public enum Permission {
     INTROSPECT("introspect"),
     /** Fetch users' signing keys: whoever holds one can mint that user's tokens. Trusted services only. */
-    KEYS_READ("keys:read");
+    KEYS_READ("keys:read"),
+    /** Follow the change log (`GET /events`): which keys, tokens and users stopped being valid. */
+    EVENTS_READ("events:read");
 
     private final String wireName;
 

@@ -68,8 +68,8 @@ public class ChangeLog {
         return written;
     }
 
-    /** Writes {@code change} with its NOTIFY on {@code connection}, in the caller's transaction. */
-    static Change insert(Connection connection, Change change) throws SQLException {
+    /** Writes {@code change} with its NOTIFY on {@code connection}, in the caller's transaction (as every instance does). */
+    public static Change insert(Connection connection, Change change) throws SQLException {
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             lock.setLong(1, WRITE_LOCK);
             lock.execute();
