@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -27,7 +28,6 @@ import org.postgresql.PGNotification;
 import org.postgresql.PGProperty;
 
 import io.latchkey.config.LatchkeyConfig;
-import io.latchkey.error.Refusal;
 import io.quarkus.runtime.BlockingOperationControl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -95,28 +95,22 @@ public class ChangeFeed {
 
     /**
      * {@code read} for a cache that cannot answer from memory: {@link NotInMemory} on a thread that must not block
-     * (the caller retries on a worker), 503 when the database does not answer, rather than a stale answer or a 500.
+     * (the caller retries on a worker), {@link DatabaseUnavailable} when the database does not answer, rather than
+     * a stale answer or a 500.
      */
     public <T> T readThrough(Supplier<T> read) {
         if (!reachable) {
-            throw unavailable();
+            throw DatabaseUnavailable.INSTANCE;
         }
         if (!BlockingOperationControl.isBlockingAllowed()) {
             throw NotInMemory.INSTANCE;
         }
         try {
             return read.get();
-        } catch (Refusal | NotInMemory e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (PersistenceException e) {
             LOG.debugf("A cache read from the database failed (%s)", e.getClass().getSimpleName());
-            throw unavailable();
+            throw DatabaseUnavailable.INSTANCE;
         }
-    }
-
-    private Refusal unavailable() {
-        return Refusal.temporarilyUnavailable("Token checks are unavailable for a moment: the database does not"
-                + " answer. Retry shortly.", Duration.ofSeconds(Math.max(1, config.feed().lease().toSeconds())));
     }
 
     void start(@Observes StartupEvent event) throws InterruptedException {

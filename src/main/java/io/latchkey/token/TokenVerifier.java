@@ -34,10 +34,10 @@ import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.JoseException;
 import org.jose4j.lang.UnresolvableKeyException;
 
+import io.latchkey.cluster.DatabaseUnavailable;
 import io.latchkey.cluster.NotInMemory;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
-import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyCache;
 
@@ -121,8 +121,8 @@ public class TokenVerifier {
 
     /**
      * Verifies {@code token}. On the I/O thread, throws {@link NotInMemory} when a key or revocation is not in
-     * memory (the caller retries on a thread that may block); 503 {@link Refusal} when only an unreachable database
-     * could tell.
+     * memory (the caller retries on a thread that may block); {@link DatabaseUnavailable} when only an unreachable
+     * database could tell.
      */
     public VerifiedToken verify(String token) throws InvalidTokenException {
         checkSize(token);
@@ -226,11 +226,11 @@ public class TokenVerifier {
             if (e.getCause() instanceof NotInMemory notInMemory) {
                 throw notInMemory;
             }
-            if (e.getCause() instanceof Refusal refusal) {
-                throw refusal;
+            if (e.getCause() instanceof DatabaseUnavailable unavailable) {
+                throw unavailable;
             }
             throw invalid(reasonOf(e));
-        } catch (NotInMemory | Refusal e) {
+        } catch (NotInMemory | DatabaseUnavailable e) {
             throw e;
         } catch (RuntimeException e) {
             throw invalid("unparseable: " + e.getClass().getSimpleName());

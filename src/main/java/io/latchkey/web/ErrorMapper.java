@@ -17,6 +17,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import io.latchkey.cluster.DatabaseUnavailable;
 import io.latchkey.error.ErrorCode;
 import io.latchkey.error.Refusal;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,6 +40,13 @@ public class ErrorMapper {
         challenge(e.code()).ifPresent(challenge -> response.header("WWW-Authenticate", challenge));
         e.retryAfter().ifPresent(wait -> response.header("Retry-After", Long.toString(wholeSeconds(wait))));
         return response.build();
+    }
+
+    /** A token check that memory may not answer and the database does not: fail closed, retry shortly. */
+    @ServerExceptionMapper
+    public Response databaseUnavailable(DatabaseUnavailable e) {
+        return refusal(Refusal.temporarilyUnavailable("Token checks are unavailable for a moment: the database does"
+                + " not answer. Retry shortly.", Duration.ofSeconds(2)));
     }
 
     static int status(ErrorCode code) {

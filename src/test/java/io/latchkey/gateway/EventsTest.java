@@ -267,7 +267,7 @@ class EventsTest {
 
     @Test
     void adminBearerMayFollowTheStream() throws Exception {
-        java.net.http.HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
                 java.net.http.HttpRequest.newBuilder(events).header("Authorization", "Bearer " + TestApi.adminToken())
                         .build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
         try (java.io.InputStream body = response.body()) {
