@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +30,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 public class ClientAuthenticator {
 
     /** Most client ids held to tell an unknown id without a query; beyond it every unknown id costs one. */
-    private static final int MAX_IDS = 10_000;
+    static final int MAX_IDS = 10_000;
 
     private ConsistentCache<CachedClient> cache;
     /** Compared against when the client does not exist, so unknown and wrong cost the same. */
@@ -46,14 +47,18 @@ public class ClientAuthenticator {
     ChangeFeed feed;
     /** A client by id, as the database has it. */
     private Function<String, Optional<CachedClient>> stored = this::load;
+    /** At most {@code limit} client ids, as the database has them. */
+    private IntFunction<List<String>> storedIds = this::loadIds;
 
     ClientAuthenticator() {
     }
 
-    /** Over {@code stored} instead of the database: a plain test's clients. */
-    ClientAuthenticator(ChangeFeed feed, Function<String, Optional<CachedClient>> stored) {
+    /** Over {@code stored} and {@code storedIds} instead of the database: a plain test's clients. */
+    ClientAuthenticator(ChangeFeed feed, Function<String, Optional<CachedClient>> stored,
+            IntFunction<List<String>> storedIds) {
         this.feed = feed;
         this.stored = stored;
+        this.storedIds = storedIds;
         create();
     }
 
@@ -84,8 +89,7 @@ public class ClientAuthenticator {
     private void readIds() {
         List<String> all;
         try {
-            all = QuarkusTransaction.requiringNew().call(() -> entityManager.createQuery(
-                    "SELECT c.clientId FROM Client c", String.class).setMaxResults(MAX_IDS + 1).getResultList());
+            all = storedIds.apply(MAX_IDS + 1);
         } catch (RuntimeException e) {
             ids = null; // every id may exist until the next start-over: correct, only not bounded
             return;
@@ -97,6 +101,11 @@ public class ClientAuthenticator {
             known.addAll(all);
             ids = known;
         }
+    }
+
+    private List<String> loadIds(int limit) {
+        return QuarkusTransaction.requiringNew().call(() -> entityManager.createQuery(
+                "SELECT c.clientId FROM Client c", String.class).setMaxResults(limit).getResultList());
     }
 
     private Optional<CachedClient> load(String clientId) {

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,10 +33,83 @@ class ClientAuthenticatorTest {
     private final Map<String, CachedClient> stored = new ConcurrentHashMap<>();
     private final AtomicInteger loads = new AtomicInteger();
     private final TestFeed feed = new TestFeed();
+    /** What listing the stored client ids does: by default the stored ones; a test may make it fail. */
+    private IntFunction<List<String>> listIds = limit -> stored.keySet().stream().limit(limit).toList();
     private final ClientAuthenticator clients = new ClientAuthenticator(feed, id -> {
         loads.incrementAndGet();
         return Optional.ofNullable(stored.get(id));
-    });
+    }, limit -> listIds.apply(limit));
+
+    @Test
+    void onceTheIdsAreReadAnIdThatDoesNotExistCostsNoLoad() {
+        // given
+        store("svc-a", "right-secret", Permission.INTROSPECT);
+        clients.onStale(new CachesStale());
+
+        // when
+        for (int i = 0; i < 50; i++) {
+            assertTrue(clients.authenticate("svc-random-" + i, "any").isEmpty());
+        }
+
+        // then
+        assertEquals(0, loads.get());
+        assertTrue(clients.authenticate("svc-a", "right-secret").isPresent());
+    }
+
+    @Test
+    void aClientCreatedAfterTheIdsWereReadIsLookedUpOnceItsChangeArrives() {
+        // given
+        clients.onStale(new CachesStale());
+        store("svc-new", "right-secret", Permission.INTROSPECT);
+        assertTrue(clients.authenticate("svc-new", "right-secret").isEmpty(), "not yet known here");
+
+        // when
+        clients.onChange(Change.clientChanged("svc-new"));
+
+        // then
+        assertTrue(clients.authenticate("svc-new", "right-secret").isPresent());
+    }
+
+    @Test
+    void withTooManyClientsEveryIdMayExist() {
+        // given
+        for (int i = 0; i <= ClientAuthenticator.MAX_IDS; i++) {
+            stored.put("svc-" + i, new CachedClient("svc-" + i, Sha256.of("s"), Set.of()));
+        }
+        clients.onStale(new CachesStale());
+
+        // when
+        clients.authenticate("svc-random", "any");
+
+        // then
+        assertEquals(1, loads.get());
+    }
+
+    @Test
+    void whenTheIdsCannotBeReadEveryIdMayExist() {
+        // given
+        listIds = limit -> {
+            throw new IllegalStateException("database down");
+        };
+        clients.onStale(new CachesStale());
+
+        // when
+        clients.authenticate("svc-random", "any");
+
+        // then
+        assertEquals(1, loads.get());
+    }
+
+    @Test
+    void whileTheLeaseHasLapsedTheIdsAreNotTrusted() {
+        // given
+        clients.onStale(new CachesStale());
+        store("svc-elsewhere", "right-secret", Permission.INTROSPECT);
+        feed.trusted = false;
+
+        // then: created on another instance, its change not seen here yet: the database is asked
+        assertTrue(clients.authenticate("svc-elsewhere", "right-secret").isPresent());
+    }
 
     @Test
     void rightSecretAuthenticatesTheClient() {
