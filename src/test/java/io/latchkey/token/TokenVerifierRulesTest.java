@@ -92,6 +92,36 @@ class TokenVerifierRulesTest {
     }
 
     @Test
+    void wrongHs256SignatureIsRefusedBeforeTheFullCheck() {
+        // given: the user's token with its signature replaced by one made with another secret
+        String genuine = fixture.issue();
+        String other = TokenForge.hs256(fixture.claims(), fixture.key.kid(),
+                new javax.crypto.spec.SecretKeySpec(VerifierFixture.randomBytes(32), "HmacSHA256"));
+        String forged = genuine.substring(0, genuine.lastIndexOf('.')) + other.substring(other.lastIndexOf('.'));
+
+        // when
+        InvalidTokenException refused = assertThrows(InvalidTokenException.class, () -> verifier.verify(forged));
+
+        // then: the early check refused it (the full check would give jose4j's error codes instead)
+        assertTrue(refused.getMessage().contains("early check"), refused.getMessage());
+    }
+
+    @Test
+    void tokenWhoseStructureTheEarlyCheckCannotReadIsLeftToTheFullCheck() {
+        // given: four parts, and a header that is not JSON
+        String genuine = fixture.issue();
+        String fourParts = genuine + ".x";
+        String notJson = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("not json".getBytes())
+                + genuine.substring(genuine.indexOf('.'));
+
+        // then: refused all the same, by the full check
+        for (String token : new String[] {fourParts, notJson}) {
+            InvalidTokenException refused = assertThrows(InvalidTokenException.class, () -> verifier.verify(token));
+            assertFalse(refused.getMessage().contains("early check"), refused.getMessage());
+        }
+    }
+
+    @Test
     void tokenWithoutKidIsRefused() {
         assertRefused(TokenForge.hs256(fixture.claims(), null, fixture.key.verificationKey()));
     }
