@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -18,13 +15,14 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.latchkey.TestClock;
 import io.latchkey.common.CanonicalUuid;
 
 /** Kids this service minted are told apart from any other without a query. Plain JUnit. */
 @Tag("plain")
 class KidsTest {
 
-    private final MovableClock clock = new MovableClock();
+    private final TestClock clock = new TestClock(Instant.parse("2026-12-03T09:00:00Z"));
     private final Kids kids = new Kids(new SecretKeySpec(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, "HmacSHA256"), 10, clock);
 
     @Test
@@ -94,30 +92,6 @@ class KidsTest {
     private void exhaustUntaggedLookups() {
         while (kids.mayExist(UUID.randomUUID().toString())) {
             // drain the burst allowance
-        }
-    }
-
-    /** A clock tests move by hand. */
-    static final class MovableClock extends Clock {
-        private Instant now = Instant.parse("2026-12-03T09:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
         }
     }
 }

@@ -11,10 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.latchkey.TestClock;
 import io.latchkey.config.TestConfig;
 import io.latchkey.config.TestDatabase;
 import io.latchkey.error.ErrorCode;
@@ -45,7 +44,7 @@ class LoginThrottleTest {
     private static final Duration WINDOW = Duration.ofMinutes(5);
 
     private final DataSource dataSource = TestDatabase.dataSource();
-    private final MovableClock clock = new MovableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    private final TestClock clock = new TestClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
 
     @BeforeEach
     void forgetEveryCount() throws SQLException {
@@ -335,33 +334,5 @@ class LoginThrottleTest {
         throttle.dataSource = dataSource;
         throttle.clock = clock;
         return throttle;
-    }
-
-    /** A clock that stands still until the test moves it. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -13,6 +13,7 @@ import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.latchkey.TestClock;
 import io.latchkey.key.KeyForSigning;
 
 /** What the issuer signs, at a fixed instant of the injected clock. Plain JUnit. */
@@ -23,7 +24,7 @@ class TokenIssuerTest {
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00.750Z");
 
     private final VerifierFixture fixture = new VerifierFixture(NOW);
-    private final TokenIssuer issuer = new TokenIssuer(fixture.config, new VerifierFixture.SettableClock(NOW));
+    private final TokenIssuer issuer = new TokenIssuer(fixture.config, new TestClock(NOW));
 
     @Test
     void tokenIsHs256SignedWithTheKeyItNames() throws Exception {

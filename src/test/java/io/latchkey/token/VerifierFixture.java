@@ -1,10 +1,7 @@
 package io.latchkey.token;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +17,7 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 
+import io.latchkey.TestClock;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.config.TestConfig;
@@ -34,7 +32,7 @@ import io.latchkey.key.KeyCache;
 final class VerifierFixture {
 
     final LatchkeyConfig config = TestConfig.defaults();
-    final SettableClock clock;
+    final TestClock clock;
     final UUID user = UUID.randomUUID();
     final ActiveKey key = new ActiveKey(UUID.randomUUID().toString(), user, "fixed-instant", List.of("reader"),
             KeyAlgorithm.HS256, new SecretKeySpec(randomBytes(32), "HmacSHA256"));
@@ -44,7 +42,7 @@ final class VerifierFixture {
 
     VerifierFixture(Instant issuedAt) {
         this.issuedAt = issuedAt;
-        this.clock = new SettableClock(issuedAt);
+        this.clock = new TestClock(issuedAt);
         keys.put(key);
     }
 
@@ -95,35 +93,6 @@ final class VerifierFixture {
         new SecureRandom().nextBytes(bytes);
         return bytes;
     }
-
-    /** A clock that stands still at whatever instant the test sets. */
-    static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void setEpochSecond(long epochSecond) {
-            now = Instant.ofEpochSecond(epochSecond);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     /** Keys by kid in a map: what the cache answers once warm. Vetoed: a plain object, not a second bean. */
     @Vetoed
     static final class InMemoryKeys extends KeyCache {
