@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.latchkey.TcpRelay;
 import io.latchkey.TestApi;
 import io.latchkey.TestApi.TestClient;
 import io.latchkey.TestApi.TestUser;
@@ -34,7 +35,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The lease on memory under a real network fault: this instance reaches PostgreSQL only through a
- * {@link BlackholeRelay}; "another instance" changes the database on a direct connection. Cut off, the instance
+ * {@link TcpRelay}; "another instance" changes the database on a direct connection. Cut off, the instance
  * must stop vouching for tokens within the lease plus one second (503 or inactive, never a stale active, never 500),
  * and serve correct answers again by itself once the link is back.
  */
@@ -64,13 +65,13 @@ class FeedLeaseTest {
     /** An embedded PostgreSQL of this class's own, which the service reaches only through the relay. */
     public static class DatabaseBehindRelay implements QuarkusTestResourceLifecycleManager {
         static EmbeddedPostgres database;
-        static BlackholeRelay relay;
+        static TcpRelay relay;
 
         @Override
         public Map<String, String> start() {
             try {
                 database = EmbeddedPostgres.builder().start();
-                relay = new BlackholeRelay(database.getPort());
+                relay = new TcpRelay(database.getPort());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

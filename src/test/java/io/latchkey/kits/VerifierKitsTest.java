@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.latchkey.TcpRelay;
 import io.latchkey.TestApi;
 import io.latchkey.TestApi.TestClient;
 import io.latchkey.TestApi.TestUser;
@@ -203,7 +204,8 @@ class VerifierKitsTest {
         assertEquals("invalid stale", kit.awaitVerdict(kept, v -> !v.startsWith("valid"), LEASE.plus(SETTLE)));
 
         given().auth().oauth2(loggedOut).when().post("/logout").then().statusCode(204);
-        relay.restore();
+        relay.cutAll(); // the kit reconnects, with Last-Event-ID
+        relay.resume();
 
         assertTrue(kit.awaitVerdict(kept, v -> v.startsWith("valid"), SETTLE).startsWith("valid"),
                 "fresh again once the stream is back");

@@ -1,4 +1,4 @@
-package io.latchkey.cluster;
+package io.latchkey;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP relay between the service and PostgreSQL that a test can blackhole: the sockets stay open and nothing is
- * forwarded (the relay stops reading, so what is sent waits in the kernel's buffers as it would while TCP
- * retransmits into a dead route), until {@link #resume}, when everything flows again. New connections are accepted
- * meanwhile and hang the same way. Plain sockets and one thread per direction: a test tool, not a proxy.
+ * A TCP relay a test can blackhole, put between the service and PostgreSQL or between a verifier kit and the
+ * service: the sockets stay open and nothing is forwarded (the relay stops reading, so what is sent waits in the
+ * kernel's buffers as it would while TCP retransmits into a dead route), until {@link #resume}, when everything flows
+ * again. New connections are accepted meanwhile and hang the same way. {@link #cutAll} closes every connection, as
+ * a peer that gave up on a dead link does. Plain sockets and one thread per direction: a test tool, not a proxy.
  */
-final class BlackholeRelay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable {
 
     private final ServerSocket server;
     private final InetSocketAddress target;
@@ -25,27 +26,37 @@ final class BlackholeRelay implements AutoCloseable {
     private volatile boolean blackholed;
     private volatile boolean closed;
 
-    BlackholeRelay(int targetPort) throws IOException {
-        this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
+    public TcpRelay(int targetPort) throws IOException {
+        this(InetAddress.getLoopbackAddress().getHostAddress(), targetPort);
+    }
+
+    public TcpRelay(String targetHost, int targetPort) throws IOException {
+        this.target = new InetSocketAddress(targetHost, targetPort);
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptForever, "relay-accept");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    void blackhole() {
+    public void blackhole() {
         blackholed = true;
     }
 
-    void resume() {
+    public void resume() {
         synchronized (gate) {
             blackholed = false;
             gate.notifyAll();
         }
+    }
+
+    /** Closes every connection made so far (what was held is lost); new ones are accepted as before. */
+    public void cutAll() {
+        sockets.forEach(TcpRelay::closeQuietly);
+        sockets.clear();
     }
 
     private void acceptForever() {
@@ -112,6 +123,6 @@ final class BlackholeRelay implements AutoCloseable {
         closed = true;
         resume();
         server.close();
-        sockets.forEach(BlackholeRelay::closeQuietly);
+        sockets.forEach(TcpRelay::closeQuietly);
     }
 }
