@@ -143,14 +143,17 @@ public class KeyService {
 
     /** The key named {@code kid} if it is current and its user exists and is enabled: what verifying needs. */
     public Optional<ActiveKey> loadActive(String kid) {
+        if (!kids.mayExist(kid)) {
+            return Optional.empty(); // a kid from a token this service did not mint: no query
+        }
         return loadForSigning(kid).map(KeyForSigning::key);
     }
 
-    /** As {@link #loadActive}, with the key material that signs. */
+    /**
+     * As {@link #loadActive}, with the key material that signs. The kid comes from the database (login), so it is
+     * looked up whatever its form.
+     */
     public Optional<KeyForSigning> loadForSigning(String kid) {
-        if (!kids.mayExist(kid)) {
-            return Optional.empty(); // not one this service minted: no query
-        }
         return current("k.kid = :match AND u.enabled = true", kid);
     }
 
