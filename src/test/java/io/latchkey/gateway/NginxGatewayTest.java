@@ -31,7 +31,7 @@ class NginxGatewayTest extends GatewayRoundTrip {
 
         Path dir = Files.createTempDirectory("latchkey-nginx");
         Files.writeString(dir.resolve("latchkey-gateway.conf"), example);
-        Files.writeString(dir.resolve("nginx.conf"), mainConfig(dir));
+        Files.writeString(dir.resolve("nginx.conf"), mainConfig(dir, "latchkey-gateway.conf"));
 
         // nginx's master stops its workers and exits on SIGTERM
         return launch("nginx", new ProcessBuilder(binary.toString(), "-e", "stderr", "-p", dir.toString(),
@@ -39,8 +39,8 @@ class NginxGatewayTest extends GatewayRoundTrip {
                 "-g", "daemon off; pid " + dir.resolve("nginx.pid") + ";"), dir, port);
     }
 
-    /** Only what the example needs around it: temp paths in our directory, logs to stderr. */
-    private static String mainConfig(Path dir) {
+    /** Only what the file {@code included} (of {@code dir}) needs around it: temp paths in dir, logs to stderr. */
+    static String mainConfig(Path dir, String included) {
         boolean root = "root".equals(System.getProperty("user.name"));
         return String.join("\n", List.of(
                 root ? "user root;" : "",
@@ -54,7 +54,7 @@ class NginxGatewayTest extends GatewayRoundTrip {
                 "    fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
                 "    uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
                 "    scgi_temp_path " + dir.resolve("scgi") + ";",
-                "    include " + dir.resolve("latchkey-gateway.conf") + ";",
+                "    include " + dir.resolve(included) + ";",
                 "}", ""));
     }
 
