@@ -19,7 +19,7 @@ import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.cluster.ConsistentCache;
 import io.latchkey.common.Sha256;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.latchkey.common.Transactions;
 
 /**
  * Client authentication on the hot path (introspection, key fetch): clients are cached in memory like keys, and
@@ -43,6 +43,8 @@ public class ClientAuthenticator {
 
     @Inject
     EntityManager entityManager;
+    @Inject
+    Transactions transactions;
     @Inject
     ChangeFeed feed;
     /** A client by id, as the database has it. */
@@ -104,7 +106,7 @@ public class ClientAuthenticator {
     }
 
     private List<String> loadIds(int limit) {
-        return QuarkusTransaction.requiringNew().call(() -> entityManager.createQuery(
+        return transactions.callInNew(() -> entityManager.createQuery(
                 "SELECT c.clientId FROM Client c", String.class).setMaxResults(limit).getResultList());
     }
 

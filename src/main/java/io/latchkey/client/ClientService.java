@@ -16,8 +16,8 @@ import jakarta.persistence.PersistenceException;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeLog;
 import io.latchkey.common.Sha256;
+import io.latchkey.common.Transactions;
 import io.latchkey.error.Refusal;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Client administration: registering, listing and deleting clients. A secret is 256 random bits shown once;
@@ -40,6 +40,8 @@ public class ClientService {
     @Inject
     EntityManager entityManager;
     @Inject
+    Transactions transactions;
+    @Inject
     ChangeLog changes;
     @Inject
     Clock clock;
@@ -54,7 +56,7 @@ public class ClientService {
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         Client client = new Client(clientId, Sha256.of(secret), permissions, clock.instant().truncatedTo(ChronoUnit.MICROS));
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
+            transactions.runInNew(() -> {
                 if (entityManager.find(Client.class, clientId) != null) {
                     throw Refusal.conflict("That client_id is taken.");
                 }
@@ -76,7 +78,7 @@ public class ClientService {
         if (!Client.isValidId(clientId)) {
             throw Refusal.notFound("No such client."); // cannot exist, and PostgreSQL refuses a NUL in text
         }
-        QuarkusTransaction.requiringNew().run(() -> {
+        transactions.runInNew(() -> {
             Client client = entityManager.find(Client.class, clientId);
             if (client == null) {
                 throw Refusal.notFound("No such client.");

@@ -9,7 +9,7 @@ import jakarta.persistence.EntityManager;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.latchkey.common.Transactions;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -26,6 +26,8 @@ public class KeyCiphertextRebinding {
     @Inject
     EntityManager entityManager;
     @Inject
+    Transactions transactions;
+    @Inject
     SecretCipher cipher;
 
     void onStart(@Observes StartupEvent started) {
@@ -37,7 +39,7 @@ public class KeyCiphertextRebinding {
 
     /** Rewrites every version 1 row it can decrypt; returns how many. */
     int rebindLegacyKeys() {
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return transactions.callInNew(() -> {
             @SuppressWarnings("unchecked")
             List<String> kids = entityManager.createNativeQuery(
                     "SELECT kid FROM signing_keys WHERE get_byte(secret_ciphertext, 0) = 1 FOR UPDATE")

@@ -31,10 +31,10 @@ import org.jboss.logging.Logger;
 
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeLog;
+import io.latchkey.common.Transactions;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.ops.LatchkeyMetrics;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 
 /** Creates, rotates and reads users' signing keys; the secrets leave the database only decrypted in memory. */
@@ -53,6 +53,8 @@ public class KeyService {
     @Inject
     EntityManager entityManager;
     @Inject
+    Transactions transactions;
+    @Inject
     SecretCipher cipher;
     @Inject
     Kids kids;
@@ -67,7 +69,7 @@ public class KeyService {
 
     void noteAlgorithmsInUse(@Observes StartupEvent started) {
         inUse.add(config.signingAlgorithm());
-        inUse.addAll(QuarkusTransaction.requiringNew().call(() -> entityManager.createQuery(
+        inUse.addAll(transactions.callInNew(() -> entityManager.createQuery(
                 "SELECT DISTINCT k.algorithm FROM SigningKey k WHERE k.retiredAt IS NULL", KeyAlgorithm.class)
                 .getResultList()));
     }

@@ -22,8 +22,8 @@ import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 import io.latchkey.common.CanonicalUuid;
+import io.latchkey.common.Transactions;
 import io.latchkey.config.LatchkeyConfig;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -57,6 +57,8 @@ public class Kids {
 
     @Inject
     EntityManager entityManager;
+    @Inject
+    Transactions transactions;
 
     @Inject
     Kids(SecretCipher cipher, LatchkeyConfig config, Clock clock) {
@@ -76,7 +78,7 @@ public class Kids {
     }
 
     void readUntagged(@Observes StartupEvent started) {
-        List<String> current = QuarkusTransaction.requiringNew().call(() -> entityManager.createQuery(
+        List<String> current = transactions.callInNew(() -> entityManager.createQuery(
                 "SELECT k.kid FROM SigningKey k WHERE k.retiredAt IS NULL AND k.kid NOT LIKE '______________8%'",
                 String.class).setMaxResults(maxUntagged + 1).getResultList());
         rememberUntagged(current);

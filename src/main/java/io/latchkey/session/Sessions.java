@@ -12,12 +12,12 @@ import jakarta.persistence.EntityManager;
 
 import org.jboss.logging.Logger;
 
+import io.latchkey.common.Transactions;
 import io.latchkey.config.LatchkeyConfig;
+import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.token.IssuedToken;
 import io.latchkey.token.Revocations;
-import io.latchkey.error.Refusal;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * The sessions of each user: one per issued token, active while that token could still pass: not expired, not
@@ -39,6 +39,8 @@ public class Sessions {
     @Inject
     EntityManager entityManager;
     @Inject
+    Transactions transactions;
+    @Inject
     Revocations revocations;
     @Inject
     LatchkeyConfig config;
@@ -52,7 +54,7 @@ public class Sessions {
         Instant now = clock.instant();
         boolean prune = !now.isBefore(nextPrune);
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
+            transactions.runInNew(() -> {
                 entityManager.createNativeQuery("INSERT INTO sessions (jti, user_id, kid, issued_at, expires_at, address,"
                                 + " user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                         .setParameter(1, token.jti())

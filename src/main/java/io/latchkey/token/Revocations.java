@@ -18,9 +18,9 @@ import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.cluster.ChangeLog;
+import io.latchkey.common.Transactions;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.error.Refusal;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Revoked token ids (logout), kept until the token could no longer pass anyway (expiry plus clock skew): in
@@ -40,6 +40,8 @@ public class Revocations {
 
     @Inject
     EntityManager entityManager;
+    @Inject
+    Transactions transactions;
     @Inject
     ChangeLog changes;
     @Inject
@@ -71,7 +73,7 @@ public class Revocations {
             throw Refusal.temporarilyUnavailable("The revocation cannot be stored right now; retry shortly.",
                     Duration.ofSeconds(1));
         }
-        QuarkusTransaction.requiringNew().run(() -> {
+        transactions.runInNew(() -> {
             entityManager.createNativeQuery(
                     "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2) ON CONFLICT (jti) DO NOTHING")
                     .setParameter(1, jti)
@@ -102,7 +104,7 @@ public class Revocations {
     /** Re-reads every revocation that still matters and forgets the others, here and in the database. */
     private void reload() {
         long horizon = clock.instant().getEpochSecond() - config.clockSkew().toSeconds();
-        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> {
+        List<Object[]> rows = transactions.callInNew(() -> {
             entityManager.createNativeQuery("DELETE FROM revoked_tokens WHERE expires_at < ?1")
                     .setParameter(1, Instant.ofEpochSecond(horizon - 3600))
                     .executeUpdate();

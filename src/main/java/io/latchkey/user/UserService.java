@@ -15,11 +15,11 @@ import jakarta.persistence.PersistenceException;
 
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeLog;
+import io.latchkey.common.Transactions;
+import io.latchkey.error.Refusal;
 import io.latchkey.key.KeyService;
 import io.latchkey.key.SigningKey;
 import io.latchkey.ops.LatchkeyMetrics;
-import io.latchkey.error.Refusal;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Users and their passwords. Password hashing runs outside database transactions (it takes tens of
@@ -30,6 +30,8 @@ public class UserService {
 
     @Inject
     EntityManager entityManager;
+    @Inject
+    Transactions transactions;
     @Inject
     Passwords passwords;
     @Inject
@@ -63,7 +65,7 @@ public class UserService {
         List<String> roles = Roles.validate(rawRoles);
         String hash = passwords.hash(password);
         try {
-            return QuarkusTransaction.requiringNew().call(() -> {
+            return transactions.callInNew(() -> {
                 if (findByUsername(username).isPresent()) {
                     throw Refusal.conflict("That username is taken.");
                 }
@@ -122,7 +124,7 @@ public class UserService {
         requested.password().ifPresent(Passwords::checkAcceptable);
         Optional<List<String>> roles = requested.roles().map(Roles::validate);
         Optional<String> hash = requested.password().map(passwords::hash);
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return transactions.callInNew(() -> {
             User user = lockForChange(id);
             Instant now = now();
             boolean endSessions = false;
@@ -152,7 +154,7 @@ public class UserService {
 
     /** Rotates the user's key: every token they hold is invalid from now on. Returns the new key's kid and time. */
     public Rotation rotateKey(UUID id) {
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return transactions.callInNew(() -> {
             lockForChange(id);
             SigningKey key = keys.rotate(id);
             metrics.userTokensRevoked();
@@ -161,7 +163,7 @@ public class UserService {
     }
 
     public void delete(UUID id) {
-        QuarkusTransaction.requiringNew().run(() -> {
+        transactions.runInNew(() -> {
             User user = lockForChange(id);
             List<String> retired = keys.currentKids(id);
             entityManager.remove(user); // signing keys go with it (ON DELETE CASCADE)

@@ -13,12 +13,19 @@ public final class TestFeed extends ChangeFeed {
 
     /** Whether the lease holds. */
     public volatile boolean trusted = true;
+    /** Whether the database answers. */
+    public volatile boolean reachable = true;
     /** Whether the caller is on the I/O thread, where a read from the database is refused. */
     public volatile boolean ioThread;
 
     @Override
     public boolean memoryTrusted() {
         return trusted;
+    }
+
+    @Override
+    public boolean databaseReachable() {
+        return reachable;
     }
 
     @Override

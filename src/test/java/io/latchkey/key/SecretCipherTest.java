@@ -315,7 +315,7 @@ class SecretCipherTest {
     }
 
     /** The version 1 format as earlier releases stored it: 1 || nonce || AES-GCM with the kid as associated data. */
-    private static byte[] legacyCiphertext(String masterKey, byte[] secret, String kid) {
+    static byte[] legacyCiphertext(String masterKey, byte[] secret, String kid) {
         try {
             byte[] nonce = random(12);
             Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
