@@ -21,9 +21,12 @@ json_string() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$2"; }
 random_word() { local w; w=$(head -c 48 /dev/urandom | base64 -w0 | tr -d '+/='); echo "${w:0:$1}"; }
 
 # The production build, without the tests (some of them need the embedded PostgreSQL that -Dproduction leaves out).
+# build_service <log> [more Maven options]
 build_service() {
-    log "building: ./mvnw -B -q package -Dmaven.test.skip=true -Dproduction"
-    (cd "$ROOT" && ./mvnw -B -q package -Dmaven.test.skip=true -Dproduction) >"$1" 2>&1 || die "the build failed; see $1"
+    local logfile=$1; shift
+    log "building: ./mvnw -B -q package -Dmaven.test.skip=true -Dproduction $*"
+    (cd "$ROOT" && ./mvnw -B -q package -Dmaven.test.skip=true -Dproduction "$@") >"$logfile" 2>&1 \
+        || die "the build failed; see $logfile"
 }
 
 # Installs wrk (Debian package "wrk") when it is missing.

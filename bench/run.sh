@@ -9,12 +9,13 @@
 #
 # What it does:
 #   1. builds Latchkey (-Dproduction: no embedded PostgreSQL) and the bare stack; installs wrk if missing;
-#      makes Latchkey's class-data archive as Dockerfile.jvm does (BENCH_ARCHIVE=0: none);
+#      makes a start-up cache for each as Dockerfile.jvm makes Latchkey's, with one training run until ready: on a
+#      JDK 25+ an AOT cache of an aot-jar build, on older JDKs an AppCDS archive (BENCH_ARCHIVE=0: none);
 #   2. drops and re-creates the database $BENCH_DB, starts Latchkey once (migrations, first admin), seeds
 #      100,000 users with valid keys (bench/Seed.java) and mints a token for each;
 #   3. start to ready (launch until /q/health/ready answers 200, polled every 20 ms), bare and Latchkey
-#      alternately, $BENCH_ROUNDS times each, both on CPU $BENCH_SERVER_CPU with the JVM options of Dockerfile.jvm
-#      and a container-sized heap (-XX:MaxRAM=${BENCH_CONTAINER_MIB}m);
+#      alternately, each with and without its cache, $BENCH_ROUNDS times, all on CPU $BENCH_SERVER_CPU with the JVM
+#      options of Dockerfile.jvm and a container-sized heap (-XX:MaxRAM=${BENCH_CONTAINER_MIB}m);
 #   4. with both running, warms each scenario until its rate settles (slices of 3 s until two agree within 3%),
 #      then $BENCH_ROUNDS rounds of every scenario in turn (wrk -t1 -c64 on the other core), the median is reported;
 #   5. fills Latchkey's key cache with the 100,000 users (one /auth per token) and reads RSS;
@@ -24,7 +25,8 @@
 # Settings (environment; defaults in brackets): BENCH_ROUNDS [3], BENCH_SECONDS [10], BENCH_CONNECTIONS [64],
 # BENCH_CACHED_USERS [100000], BENCH_SERVER_CPU [0], BENCH_LOAD_CPU [1], BENCH_PORT [18080], BENCH_BARE_PORT [18081],
 # BENCH_PGHOST [127.0.0.1], BENCH_PGPORT [5432], BENCH_PGUSER [postgres] (PGPASSWORD is passed on),
-# BENCH_DB [latchkey_bench] (DROPPED and re-created), BENCH_SKIP_BUILD [0], BENCH_JAVA [java],
+# BENCH_DB [latchkey_bench] (DROPPED and re-created; ${BENCH_DB}_training too), BENCH_SKIP_BUILD [0],
+# BENCH_JAVA [the first /usr/lib/jvm/*-25*/bin/java, else java],
 # BENCH_CONTAINER_MIB [256], BENCH_JAVA_OPTS [Dockerfile.jvm's + -XX:MaxRAM], BENCH_ARCHIVE [1],
 # BENCH_SETTLE_MAX [60] (seconds of warm-up at most per scenario).
 set -euo pipefail
@@ -62,18 +64,21 @@ seed "$CACHED_USERS" 0 "$CACHED_USERS" "$TOKENS_FILE"
 
 # ---------------------------------------------------------------------------------------------- starts
 
-READY_BARE=() READY_LK=() READY_LK_PLAIN=()
+READY_BARE=() READY_LK=() READY_BARE_PLAIN=() READY_LK_PLAIN=()
+BARE_ARCHIVE_KEEP=("${BARE_ARCHIVE_OPTS[@]}")
 for r in $(seq "$ROUNDS"); do
+    ARCHIVE_OPTS=("${ARCHIVE_KEEP[@]}") BARE_ARCHIVE_OPTS=("${BARE_ARCHIVE_KEEP[@]}")
     start_bare "$OUT/bare-$r.log"; READY_BARE+=("$READY_MS"); stop_bare
-    ARCHIVE_OPTS=("${ARCHIVE_KEEP[@]}")
     start_service "$OUT/service-$r.log"; READY_LK+=("$READY_MS"); stop_service
     if (( ${#ARCHIVE_KEEP[@]} )); then
-        ARCHIVE_OPTS=()
+        ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=()
+        start_bare "$OUT/bare-plain-$r.log"; READY_BARE_PLAIN+=("$READY_MS"); stop_bare
         start_service "$OUT/service-plain-$r.log"; READY_LK_PLAIN+=("$READY_MS"); stop_service
     fi
-    log "start round $r/$ROUNDS: bare ${READY_BARE[-1]} ms, Latchkey ${READY_LK[-1]} ms${READY_LK_PLAIN:+ (without archive ${READY_LK_PLAIN[-1]} ms)}"
+    log "start round $r/$ROUNDS: bare ${READY_BARE[-1]} ms, Latchkey ${READY_LK[-1]} ms" \
+        "${READY_LK_PLAIN:+(without the caches: bare ${READY_BARE_PLAIN[-1]} ms, Latchkey ${READY_LK_PLAIN[-1]} ms)}"
 done
-ARCHIVE_OPTS=("${ARCHIVE_KEEP[@]}")
+ARCHIVE_OPTS=("${ARCHIVE_KEEP[@]}") BARE_ARCHIVE_OPTS=("${BARE_ARCHIVE_KEEP[@]}")
 
 # ---------------------------------------------------------------------------------------------- load
 
@@ -139,7 +144,7 @@ stop_service
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown);" \
         "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(getconf _NPROCESSORS_ONLN) CPUs;" \
         "$("$JAVA_BIN" -version 2>&1 | head -n1); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
-    echo "Both services on CPU $SERVER_CPU with JVM options \`$JAVA_OPTS\`${ARCHIVE_OPTS[*]:+ (Latchkey also \`${ARCHIVE_OPTS[*]}\`)};" \
+    echo "Both services on CPU $SERVER_CPU with JVM options \`$JAVA_OPTS\`${ARCHIVE_OPTS[*]:+ and each its own \`${ARCHIVE_OPTS[*]}\`};" \
         "wrk -t1 -c$CONNECTIONS on CPU $LOAD_CPU; each scenario warmed until its rate settled, then $ROUNDS interleaved" \
         "rounds of ${RUN_SECONDS}s (medians); PostgreSQL at $DB_HOST:$DB_PORT."
     echo
@@ -153,14 +158,16 @@ stop_service
     echo
     S_BARE=$(median "${READY_BARE[@]}") S_LK=$(median "${READY_LK[@]}")
     echo "- Start to ready, median of $ROUNDS: bare **$S_BARE ms**, Latchkey **$S_LK ms**" \
-        "${READY_LK_PLAIN:+(without the archive: $(median "${READY_LK_PLAIN[@]}") ms) }(first start, with migrations: $FIRST_READY_MS ms)"
+        "${READY_LK_PLAIN:+(without the caches: bare $(median "${READY_BARE_PLAIN[@]}") ms, Latchkey $(median "${READY_LK_PLAIN[@]}") ms;" \
+        "Latchkey with its cache against bare without: $(calc '%.2f' '$1 / $2' "$S_LK" "$(median "${READY_BARE_PLAIN[@]}")")x) }(first start, with migrations: $FIRST_READY_MS ms)"
     echo "- Latchkey RSS idle after start: $(mib "$IDLE_KIB") MiB; after load and $CACHED_USERS users' keys cached" \
         "(filled in $(calc '%.1f' '$1 / 1000' "$FILL_MS") s, $FILL_ERRORS errors): **$(mib "$RSS_KIB") MiB** (peak $(mib "$PEAK_KIB") MiB)"
     echo
     echo "| target | measured | result |"
     echo "|---|---|---|"
     R=$(calc '%.2f' '$1 / $2' "$S_LK" "$S_BARE")
-    echo "| start to ready <= 1.5x bare | ${R}x | $(verdict "$(calc '%d' '$1 <= 1.5' "$R")") |"
+    case $CACHE in aot) C="an AOT cache each" ;; cds) C="an AppCDS archive each" ;; *) C="no start-up cache" ;; esac
+    echo "| start to ready <= 1.5x bare ($C) | ${R}x | $(verdict "$(calc '%d' '$1 <= 1.5' "$R")") |"
     R=$(calc '%.2f' '$1 / $2' "$(m introspect_valid)" "$BARE_RPS")
     echo "| /introspect same valid token >= 0.85x bare req/s | ${R}x | $(verdict "$(calc '%d' '$1 >= 0.85' "$R")") |"
     echo "| /introspect same valid token p99 <= bare p99 | $(calc '%.2f' '$1 / 1000' "$(p introspect_valid)") ms vs" \

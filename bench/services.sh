@@ -14,13 +14,15 @@ DB_PORT=${BENCH_PGPORT:-5432}
 DB_USER=${BENCH_PGUSER:-postgres}
 DB=${BENCH_DB:-latchkey_bench}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
-JAVA_BIN=${BENCH_JAVA:-java}
+# Dockerfile.jvm's JVM: a JDK 25 when one is installed (the first /usr/lib/jvm/*-25*), else java on the PATH.
+JAVA_BIN=${BENCH_JAVA:-$(ls -d /usr/lib/jvm/*-25*/bin/java 2>/dev/null | head -n1)}
+JAVA_BIN=${JAVA_BIN:-java}
 # Container-sized: Dockerfile.jvm's JVM options, with the JVM told it has BENCH_CONTAINER_MIB of memory (what a
 # container limit does), so MaxRAMPercentage sizes the heap as it would in that container.
 CONTAINER_MIB=${BENCH_CONTAINER_MIB:-256}
 DOCKER_OPTS=$(sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/Dockerfile.jvm" | sed 's/-Dquarkus.http.host=[^ ]*//')
 JAVA_OPTS=${BENCH_JAVA_OPTS-$DOCKER_OPTS -XX:MaxRAM=${CONTAINER_MIB}m}
-# 1: run Latchkey with a class-data archive made as Dockerfile.jvm makes it (see there)
+# 1: run both services with a start-up cache made as Dockerfile.jvm makes Latchkey's (see make_archive)
 ARCHIVE=${BENCH_ARCHIVE:-1}
 SETTLE_SLICE=${BENCH_SETTLE_SLICE:-3}
 SETTLE_MAX=${BENCH_SETTLE_MAX:-60}
@@ -32,6 +34,7 @@ BARE_APP=$ROOT/bench/bare/target/quarkus-app
 BASE=http://127.0.0.1:$PORT
 BARE_BASE=http://127.0.0.1:$BARE_PORT
 SERVICE_PID= BARE_PID=
+ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=()
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -51,28 +54,50 @@ check_tools() {
     ensure_wrk "$OUT/apt.log"
 }
 
-# The production build (no embedded PostgreSQL) and, with "bare", the bare stack too.
+# The start-up cache this JVM supports: "aot" (JDK 25+: an AOT cache, of an aot-jar build, as Dockerfile.jvm makes),
+# "cds" (older: an AppCDS archive of the default fast-jar build), "none" (BENCH_ARCHIVE=0).
+JAVA_MAJOR=$("$JAVA_BIN" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+if [[ $ARCHIVE != 1 ]]; then CACHE=none; elif (( ${JAVA_MAJOR:-0} >= 25 )); then CACHE=aot; else CACHE=cds; fi
+JAR_TYPE=(); [[ $CACHE != aot ]] || JAR_TYPE=(-Dquarkus.package.jar.type=aot-jar)
+
+# The production build (no embedded PostgreSQL) and, with "bare", the bare stack too, in the layout CACHE needs.
 build() {
     [[ $SKIP_BUILD == 1 ]] && return 0
-    build_service "$OUT/build.log"
+    build_service "$OUT/build.log" "${JAR_TYPE[@]}"
     if [[ ${1:-} == bare ]]; then
-        log "building the bare stack: ./mvnw -f bench/bare/pom.xml package"
-        "$ROOT/mvnw" -B -q -f "$ROOT/bench/bare/pom.xml" package -DskipTests >"$OUT/build-bare.log" 2>&1 \
-            || die "the bare build failed; see $OUT/build-bare.log"
+        log "building the bare stack: ./mvnw -f bench/bare/pom.xml package ${JAR_TYPE[*]}"
+        "$ROOT/mvnw" -B -q -f "$ROOT/bench/bare/pom.xml" package -DskipTests "${JAR_TYPE[@]}" \
+            >"$OUT/build-bare.log" 2>&1 || die "the bare build failed; see $OUT/build-bare.log"
     fi
 }
 
-# The class-data archive Dockerfile.jvm makes: a start without a database, which stops with an error once it needs
-# one; by then most classes are loaded, and the JVM writes the archive at exit all the same.
+# The start-up caches, made as Dockerfile.jvm makes Latchkey's: one training run (deploy/training-run.sh) until
+# ready, Latchkey's against a throw-away database ${DB}_training. The bare stack gets the same kind of cache, so the
+# start-up comparison is like for like. Sets ARCHIVE_OPTS (Latchkey's) and BARE_ARCHIVE_OPTS.
 make_archive() {
-    ARCHIVE_OPTS=()
-    [[ $ARCHIVE == 1 ]] || return 0
-    log "making the class-data archive (as Dockerfile.jvm does)"
-    rm -f "$APP/app-cds.jsa"
-    (cd "$APP" && timeout 300 taskset -c "$SERVER_CPU" "$JAVA_BIN" -XX:ArchiveClassesAtExit=app-cds.jsa \
-        -jar quarkus-run.jar) >"$OUT/archive.log" 2>&1 || true
-    [[ -s $APP/app-cds.jsa ]] || die "no archive was written; see $OUT/archive.log"
-    ARCHIVE_OPTS=(-XX:SharedArchiveFile=app-cds.jsa)
+    ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=()
+    local record use file
+    case $CACHE in
+        aot) file=app.aot record=-XX:AOTCacheOutput=$file use=-XX:AOTCache=$file ;;
+        cds) file=app-cds.jsa record=-XX:ArchiveClassesAtExit=$file use=-XX:SharedArchiveFile=$file ;;
+        *) return 0 ;;
+    esac
+    log "making the start-up caches ($use, as Dockerfile.jvm does)"
+    local training=${DB}_training psql=("${PSQL[@]}" -d postgres)
+    "${psql[@]}" -c "DROP DATABASE IF EXISTS $training" -c "CREATE DATABASE $training" >"$OUT/archive.log" 2>&1 \
+        || die "cannot create database $training; see $OUT/archive.log"
+    rm -f "$APP/$file" "$BARE_APP/$file"
+    (cd "$APP" && env QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
+        QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$training" QUARKUS_DATASOURCE_USERNAME="$DB_USER" \
+        LATCHKEY_MASTER_KEY="$(head -c 32 /dev/urandom | base64 -w0)" \
+        timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
+        >>"$OUT/archive.log" 2>&1 || die "Latchkey's training run failed; see $OUT/archive.log"
+    "${psql[@]}" -c "DROP DATABASE $training" >>"$OUT/archive.log" 2>&1 || true
+    (cd "$BARE_APP" && env QUARKUS_HTTP_PORT="$BARE_PORT" \
+        timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
+        >>"$OUT/archive.log" 2>&1 || die "the bare stack's training run failed; see $OUT/archive.log"
+    [[ -s $APP/$file && -s $BARE_APP/$file ]] || die "no cache was written; see $OUT/archive.log"
+    ARCHIVE_OPTS=("$use") BARE_ARCHIVE_OPTS=("$use")
 }
 
 # wait_ready <pid> <base url> <log>: polls /q/health/ready every 20 ms; sets READY_MS from START_MS.
@@ -108,7 +133,7 @@ start_bare() {
     START_MS=$(now_ms)
     # shellcheck disable=SC2086
     (cd "$BARE_APP" && exec env QUARKUS_HTTP_PORT="$BARE_PORT" taskset -c "$SERVER_CPU" "$JAVA_BIN" $JAVA_OPTS \
-        -jar quarkus-run.jar) >"$logfile" 2>&1 &
+        "${BARE_ARCHIVE_OPTS[@]}" -jar quarkus-run.jar) >"$logfile" 2>&1 &
     BARE_PID=$!
     wait_ready "$BARE_PID" "$BARE_BASE" "$logfile"
 }

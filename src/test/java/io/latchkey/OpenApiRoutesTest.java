@@ -1,6 +1,8 @@
 package io.latchkey;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +116,25 @@ class OpenApiRoutesTest {
         Set<Route> served = new TreeSet<>(routesOf(servedDocument()));
 
         assertEquals(inFile, served, "GET /q/openapi must serve openapi.yaml as it is in the repository");
+    }
+
+    @Test
+    void documentIsServedByteForByteAsTheFileAtTheRepositoryRoot() throws Exception {
+        byte[] served = given().when().get("/q/openapi")
+                .then().statusCode(200).contentType(startsWith("application/yaml"))
+                .extract().asByteArray();
+
+        assertArrayEquals(Files.readAllBytes(OPENAPI_FILE), served);
+    }
+
+    @Test
+    void documentIsJsonWhenTheClientAcceptsJson() throws Exception {
+        String json = given().accept("application/json")
+                .when().get("/q/openapi")
+                .then().statusCode(200).contentType(startsWith("application/json"))
+                .extract().asString();
+
+        assertEquals(new YAMLMapper().readTree(OPENAPI_FILE.toFile()), new ObjectMapper().readTree(json));
     }
 
     @Test
