@@ -156,10 +156,14 @@ stop_service
             "$(median ${ERR[$n]})" "$(calc '%f' '$1 / $2' "$(m "$n")" "$BARE_RPS")"
     done
     echo
-    S_BARE=$(median "${READY_BARE[@]}") S_LK=$(median "${READY_LK[@]}")
-    echo "- Start to ready, median of $ROUNDS: bare **$S_BARE ms**, Latchkey **$S_LK ms**" \
-        "${READY_LK_PLAIN:+(without the caches: bare $(median "${READY_BARE_PLAIN[@]}") ms, Latchkey $(median "${READY_LK_PLAIN[@]}") ms;" \
-        "Latchkey with its cache against bare without: $(calc '%.2f' '$1 / $2' "$S_LK" "$(median "${READY_BARE_PLAIN[@]}")")x) }(first start, with migrations: $FIRST_READY_MS ms)"
+    S_BARE=$(median "${READY_BARE[@]}") S_LK=$(median "${READY_LK[@]}") PLAIN=
+    if (( ${#READY_LK_PLAIN[@]} )); then
+        S_BARE_PLAIN=$(median "${READY_BARE_PLAIN[@]}")
+        PLAIN="(without the caches: bare $S_BARE_PLAIN ms, Latchkey $(median "${READY_LK_PLAIN[@]}") ms; Latchkey with"
+        PLAIN+=" its cache against bare without: $(calc '%.2f' '$1 / $2' "$S_LK" "$S_BARE_PLAIN")x) "
+    fi
+    echo "- Start to ready, median of $ROUNDS: bare **$S_BARE ms**, Latchkey **$S_LK ms** ${PLAIN}(first start," \
+        "with migrations: $FIRST_READY_MS ms)"
     echo "- Latchkey RSS idle after start: $(mib "$IDLE_KIB") MiB; after load and $CACHED_USERS users' keys cached" \
         "(filled in $(calc '%.1f' '$1 / 1000' "$FILL_MS") s, $FILL_ERRORS errors): **$(mib "$RSS_KIB") MiB** (peak $(mib "$PEAK_KIB") MiB)"
     echo
