@@ -71,6 +71,21 @@ class ClientAuthenticatorTest {
     }
 
     @Test
+    void asManyClientsAsTheBoundAreAllHeld() {
+        // given
+        for (int i = 0; i < ClientAuthenticator.MAX_IDS; i++) {
+            stored.put("svc-" + i, new CachedClient("svc-" + i, Sha256.of("s"), Set.of()));
+        }
+        clients.onStale(new CachesStale());
+
+        // when
+        clients.authenticate("svc-random", "any");
+
+        // then
+        assertEquals(0, loads.get());
+    }
+
+    @Test
     void withTooManyClientsEveryIdMayExist() {
         // given
         for (int i = 0; i <= ClientAuthenticator.MAX_IDS; i++) {

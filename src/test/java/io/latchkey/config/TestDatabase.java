@@ -78,6 +78,7 @@ public final class TestDatabase {
                     .addAnnotatedClass(Client.class);
             entityManagers = entities.buildSessionFactory(new StandardServiceRegistryBuilder()
                     .applySetting(AvailableSettings.DATASOURCE, dataSource())
+                    .applySetting(AvailableSettings.TRANSACTION_COORDINATOR_STRATEGY, "jdbc") // resource-local
                     .applySetting(AvailableSettings.GENERATE_STATISTICS, true) // so a test can tell a call cost no query
                     // as in Quarkus: no lazy proxies, so no Byte Buddy (not on the class path)
                     .addService(BytecodeProvider.class, new BytecodeProviderImpl())

@@ -35,6 +35,7 @@ import io.latchkey.common.TestTransactions;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.TestConfig;
 import io.latchkey.config.TestDatabase;
+import io.latchkey.error.ErrorCode;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -238,8 +239,10 @@ class KeyServiceTest {
                 + " WHERE kid = ?", kid);
 
         // then
-        UnusableKeyException refused = assertThrows(UnusableKeyException.class, () -> keys.loadActive(kid));
-        assertTrue(refused.getMessage().contains(kid));
+        UnusableKeyException unusable = assertThrows(UnusableKeyException.class, () -> keys.loadActive(kid));
+        assertTrue(unusable.getMessage().contains(kid));
+        assertEquals(ErrorCode.TEMPORARILY_UNAVAILABLE, unusable.refusal().code());
+        assertEquals(Optional.of(Duration.ofSeconds(60)), unusable.refusal().retryAfter());
         assertThrows(UnusableKeyException.class, () -> keys.findCurrentKeyOf(user));
     }
 

@@ -83,6 +83,15 @@ class KidsTest {
     }
 
     @Test
+    void asManyUntaggedKidsAtStartAsTheBoundAreAllHeld() {
+        String legacy = UUID.randomUUID().toString();
+        kids.rememberUntagged(IntStream.range(0, 10).mapToObj(i -> i == 0 ? legacy : UUID.randomUUID().toString())
+                .toList());
+        exhaustUntaggedLookups();
+        assertTrue(kids.mayExist(legacy));
+    }
+
+    @Test
     void whatIsNotACanonicalUuidIsNeverLookedUp() {
         assertFalse(kids.mayExist(null));
         assertFalse(kids.mayExist("not-a-uuid"));

@@ -163,6 +163,30 @@ class SecretCipherTest {
     }
 
     @Test
+    void aSecretStoredInTheVersion2FormatStillDecrypts() {
+        // given: a row written by hand to the documented format (associated data: a label, then kid, user and
+        // algorithm as length-prefixed UTF-8, then the public key's length and bytes), under a known master key
+        byte[] masterKey = new byte[32];
+        for (int i = 0; i < masterKey.length; i++) {
+            masterKey[i] = (byte) (i + 1);
+        }
+        KeyBinding binding = new KeyBinding("018f2c1e-7a3b-8c4d-9e5f-0a1b2c3d4e5f",
+                UUID.fromString("6b1f9c2e-3d4a-4b5c-8d6e-7f8091a2b3c4"), KeyAlgorithm.EdDSA, new byte[] {1, 2, 3});
+        byte[] stored = java.util.HexFormat.of().parseHex("026465666768696a6b6c6d6e6fa896b9875d4f72b628867d4bccf92eeb2c"
+                + "46c210233b29de4033001c9d040f94e01e30291a3b887c77762c8352cd1e30");
+
+        // when
+        byte[] secret = cipherWith(Base64.getEncoder().encodeToString(masterKey)).decrypt(stored, binding);
+
+        // then: every key stored so far stays usable
+        byte[] expected = new byte[32];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (byte) (200 + i);
+        }
+        assertArrayEquals(expected, secret);
+    }
+
+    @Test
     void legacyCiphertextIsNotReadWithoutRebinding() {
         String masterKey = randomMasterKey();
         byte[] legacy = legacyCiphertext(masterKey, random(32), "kid-1");
