@@ -13,22 +13,29 @@ public record Change(long seq, Kind kind, UUID userId, String kid, String jti, S
 
     public enum Kind {
         /** A signing key is no longer current (rotation, password or role change, disable, delete). */
-        KEY_RETIRED("key.retired"),
+        KEY_RETIRED("key.retired", true),
         /** One token id is revoked until {@code expiresAt} (epoch seconds): logout, or a session ended. */
-        TOKEN_REVOKED("token.revoked"),
-        USER_DISABLED("user.disabled"),
-        USER_DELETED("user.deleted"),
+        TOKEN_REVOKED("token.revoked", true),
+        USER_DISABLED("user.disabled", true),
+        USER_DELETED("user.deleted", true),
         /** A client was created, deleted or changed: not published to verifiers. */
-        CLIENT_CHANGED("client.changed");
+        CLIENT_CHANGED("client.changed", false);
 
         private final String wireName;
+        private final boolean streamed;
 
-        Kind(String wireName) {
+        Kind(String wireName, boolean streamed) {
             this.wireName = wireName;
+            this.streamed = streamed;
         }
 
         public String wireName() {
             return wireName;
+        }
+
+        /** Whether verifiers are told of it ({@code GET /events}). */
+        public boolean streamed() {
+            return streamed;
         }
 
         /** Empty for a kind this version does not know (written by a newer instance). */

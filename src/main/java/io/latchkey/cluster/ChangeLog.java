@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -124,6 +125,23 @@ public class ChangeLog {
     /** The newest sequence in the log; 0 when the log is empty. */
     public static long latest(Connection connection) throws SQLException {
         return single(connection, "SELECT max(seq) FROM change_log").orElse(0);
+    }
+
+    /**
+     * The newest sequence up to {@code upTo} of one of {@code kinds}; when the log keeps none of them, the sequence
+     * before its oldest row (any such change was pruned, so it is older), or 0 when nothing is kept. Either way a
+     * reader resuming after it is not told to start over.
+     */
+    public static long newestOf(Connection connection, long upTo, Set<String> kinds) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT coalesce(max(seq) FILTER (WHERE kind = ANY"
+                + " (?)), min(seq) - 1, 0) FROM change_log WHERE seq <= ?")) {
+            query.setArray(1, connection.createArrayOf("text", kinds.toArray()));
+            query.setLong(2, upTo);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
     }
 
     /** Whether every change after {@code seq} is still in the log (else a reader must start over). */

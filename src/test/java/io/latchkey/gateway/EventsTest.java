@@ -4,12 +4,20 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -249,20 +257,147 @@ class EventsTest {
     }
 
     @Test
-    void resumingFromBeforeWhatTheLogKeepsStartsWithReset() throws Exception {
+    void resumingFromBeforeWhatTheLogKeepsResetsThenGoesOnLiveWithoutOlderChanges() throws Exception {
         rotate(TestApi.createUser("ev-reset-1"));
         rotate(TestApi.createUser("ev-reset-2"));
+        long kept;
         try (Connection connection = otherInstance(); Statement statement = connection.createStatement()) {
             statement.execute("DELETE FROM change_log WHERE seq < (SELECT max(seq) FROM change_log)"); // as pruning does
+            try (ResultSet max = statement.executeQuery("SELECT max(seq) FROM change_log")) {
+                max.next();
+                kept = max.getLong(1);
+            }
         }
 
         try (EventSubscriber subscriber = subscribe("1")) {
             EventSubscriber.Event reset = subscriber.next(PATIENCE);
+            TestUser user = TestApi.createUser("ev-reset-live");
+            rotate(user);
+            EventSubscriber.Event next = subscriber.nextChange(PATIENCE);
 
             assertEquals("reset", reset.event());
             assertEquals("{}", reset.data());
             assertNull(reset.id());
+            assertEquals(user.id().toString(), JsonPath.from(next.data()).getString("sub"),
+                    "the change the log still keeps, older than the reset, is not replayed after it");
+            assertTrue(Long.parseLong(next.id()) > kept);
         }
+    }
+
+    /**
+     * {@code latest} is the newest change a verifier is told of: a later client change (logged, never streamed) does
+     * not move it, so a verifier that compares it with the last id it saw does not think it missed one.
+     */
+    @Test
+    void heartbeatsLatestIsTheNewestStreamedChangeNotALaterClientChange() throws Exception {
+        try (EventSubscriber subscriber = subscribe(null)) {
+            rotate(TestApi.createUser("ev-latest"));
+            String streamed = subscriber.nextChange(PATIENCE).id();
+            TestApi.createClient("introspect"); // a client.changed row
+            long clientChange;
+            try (Connection connection = otherInstance(); Statement statement = connection.createStatement();
+                    ResultSet max = statement.executeQuery("SELECT max(seq) FROM change_log")) {
+                max.next();
+                clientChange = max.getLong(1);
+            }
+
+            // heartbeats come every second; the feed reads the log every half second
+            EventSubscriber.Event heartbeat = null;
+            for (int i = 0; i < 3; i++) {
+                heartbeat = subscriber.next(PATIENCE, e -> "heartbeat".equals(e.event()));
+            }
+
+            assertTrue(clientChange > Long.parseLong(streamed), "the client change is the newest in the log");
+            assertEquals("{\"latest\":" + streamed + "}", heartbeat.data());
+        }
+    }
+
+    /**
+     * A subscriber that stops reading is disconnected (its connection full and nothing drained over a heartbeat
+     * interval, or further behind than the events held) instead of this instance queueing every later event for
+     * it: read afterwards, its stream ends (EOF) before the last event, while a subscriber that reads gets every
+     * event, then live ones.
+     */
+    @Test
+    void subscriberThatStopsReadingIsDroppedWhileOthersKeepReceiving() throws Exception {
+        // 50,000 events, about 6.5 MB: more than the kernel buffers for a socket (4 MB at most here); in waves the
+        // reading subscriber takes one by one, so it never falls behind by more than the events an instance holds
+        int waves = 10;
+        int wave = 5_000;
+        try (EventSubscriber reading = subscribe(null); Socket stalled = stalledSubscriber();
+                Connection connection = otherInstance()) {
+            long last = 0;
+            for (int i = 0; i < waves; i++) {
+                long waveLast = writeBurst(connection, wave);
+                reading.next(Duration.ofSeconds(30), e -> Long.toString(waveLast).equals(e.id()));
+                last = waveLast;
+            }
+            String received = readUntilClosed(stalled, PATIENCE);
+            TestUser user = TestApi.createUser("ev-after-burst");
+            rotate(user);
+
+            System.out.println("[events] a subscriber that stopped reading was dropped after " + received.length()
+                    + " bytes of " + waves * wave + " events");
+            assertTrue(received.startsWith("HTTP/1.1 200"), received.lines().findFirst().orElse(""));
+            assertFalse(received.contains("id: " + last + "\n"), "the stalled subscriber was not sent everything");
+            assertEquals(user.id().toString(), JsonPath.from(reading.nextChange(PATIENCE).data()).getString("sub"));
+        }
+    }
+
+    /** A stream whose client reads its response head, then nothing: a small receive buffer fills at once. */
+    private Socket stalledSubscriber() throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(2048);
+        socket.connect(new InetSocketAddress(events.getHost(), events.getPort()), 5000);
+        String basic = java.util.Base64.getEncoder().encodeToString((reader().clientId() + ":" + reader().secret())
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: " + events.getHost() + "\r\nAuthorization: Basic "
+                + basic + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /**
+     * {@code count} key retirements of unknown users committed at once, as another instance could (the first through
+     * {@link ChangeLog#insert}, which takes the writers' lock and notifies; the rest in the same transaction);
+     * the last one's sequence.
+     */
+    private static long writeBurst(Connection connection, int count) throws SQLException {
+        connection.setAutoCommit(false);
+        ChangeLog.insert(connection, Change.keyRetired(UUID.randomUUID().toString(), UUID.randomUUID()));
+        long last;
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO change_log (kind, user_id, kid) SELECT 'key.retired', gen_random_uuid(),"
+                    + " gen_random_uuid()::text FROM generate_series(2, " + count + ")");
+            try (ResultSet max = statement.executeQuery("SELECT max(seq) FROM change_log")) {
+                max.next();
+                last = max.getLong(1);
+            }
+        }
+        connection.commit();
+        connection.setAutoCommit(true);
+        return last;
+    }
+
+    /** What the socket receives until the other side closes it; fails if it is still open after {@code patience}. */
+    private static String readUntilClosed(Socket socket, Duration patience) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        long deadline = System.nanoTime() + patience.toNanos();
+        byte[] buffer = new byte[8192];
+        socket.setSoTimeout(200);
+        while (System.nanoTime() < deadline) {
+            try {
+                int read = socket.getInputStream().read(buffer);
+                if (read < 0) {
+                    return received.toString(StandardCharsets.UTF_8);
+                }
+                received.write(buffer, 0, read);
+            } catch (SocketTimeoutException quiet) {
+                // nothing yet: the stream is still open
+            }
+        }
+        throw new AssertionError("the stalled subscriber's stream was still open " + patience + " after the burst ("
+                + received.size() + " bytes read)");
     }
 
     @Test
