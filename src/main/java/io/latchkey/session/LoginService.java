@@ -69,10 +69,10 @@ public class LoginService {
                 audit.record("login", "invalid_credentials", credentials.username(), null, address);
                 throw Refusal.invalidCredentials();
             }
-            throttle.succeeded(credentials.username(), address);
             ActiveKey signing = key.get().key();
             IssuedToken token = issuer.issue(signing.userId(), signing.username(), signing.roles(), key.get());
-            sessions.record(signing, token, address, userAgent);
+            // one statement: the login's only write after the hash
+            sessions.record(signing, token, address, userAgent, throttle.succeeded(credentials.username(), address));
             metrics.loginSucceeded();
             audit.record("login", "success", signing.username(), signing.userId().toString(), address);
             return new LoginResult(signing, token);

@@ -76,9 +76,12 @@ public class LoginThrottle {
             SELECT 'a', 2147483647, window_ends, false FROM address_refused
             """;
 
-    /** Forgets the pair's count, takes the attempt back from the others, and remembers the address (a few per user). */
+    /**
+     * Forgets the pair's count, takes the attempt back from the others, remembers the address and forgets the
+     * user's addresses beyond the newest few: steps of the statement that records the login ({@link #succeeded}).
+     */
     private static final String SUCCEEDED = """
-            WITH forgotten AS (
+            forgotten AS (
                 DELETE FROM login_attempts WHERE scope = 'p' AND key = ?
             ), taken_back AS (
                 UPDATE login_attempts SET count = count - 1
@@ -86,12 +89,12 @@ public class LoginThrottle {
             ), remembered AS (
                 INSERT INTO login_known_addresses (username, address, last_success) VALUES (?, ?, ?)
                 ON CONFLICT (username, address) DO UPDATE SET last_success = EXCLUDED.last_success
-            )
-            DELETE FROM login_known_addresses
-            WHERE username = ? AND address <> ? AND (last_success <= ? OR address NOT IN (
-                SELECT address FROM login_known_addresses WHERE username = ?
-                ORDER BY last_success DESC LIMIT ?))
-            """;
+            ), known_pruned AS (
+                DELETE FROM login_known_addresses
+                WHERE username = ? AND address <> ? AND (last_success <= ? OR address NOT IN (
+                    SELECT address FROM login_known_addresses WHERE username = ?
+                    ORDER BY last_success DESC LIMIT ?))
+            )""";
 
     private static final String PRUNE = """
             WITH attempts AS (DELETE FROM login_attempts WHERE window_ends < ?)
@@ -145,22 +148,19 @@ public class LoginThrottle {
         return Optional.ofNullable(refused);
     }
 
-    /** A successful login: clears the pair's count and remembers the address as one the user logs in from. */
-    public void succeeded(String username, String address) {
+    /**
+     * What a successful login writes to the counts: clears the pair's count and remembers the address as one the
+     * user logs in from. Returned as steps for the session's record to run in the same statement (one round trip,
+     * one commit for both).
+     */
+    WriteSteps succeeded(String username, String address) {
         LatchkeyConfig.Throttle limits = config.throttle();
         Instant now = clock.instant();
         String user = fold(username);
         String network = network(address);
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(SUCCEEDED)) {
-            bind(statement, pairKey(user, network), network, user, at(now),
-                    user, network, at(now),
-                    user, network, at(now.minus(limits.knownAddressLifetime())), user, limits.knownAddressesPerUser());
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            // the login stands; its attempt merely stays counted until the window ends
-            LOG.warnf("Could not record a successful login for throttling (%s)", e.getClass().getSimpleName());
-        }
+        return WriteSteps.of(SUCCEEDED, pairKey(user, network), network, user, at(now),
+                user, network, at(now),
+                user, network, at(now.minus(limits.knownAddressLifetime())), user, limits.knownAddressesPerUser());
     }
 
     private void pruneNow(Connection connection, Instant now) throws SQLException {

@@ -3,12 +3,14 @@ package io.latchkey.session;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
 
 import org.jboss.logging.Logger;
 
@@ -30,6 +32,11 @@ public class Sessions {
     private static final Logger LOG = Logger.getLogger(Sessions.class);
     static final int MAX_USER_AGENT_CHARS = 200;
     private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
+    private static final String RECORD = """
+            session AS (
+                INSERT INTO sessions (jti, user_id, kid, issued_at, expires_at, address, user_agent)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+            )""";
 
     /** One active session; {@code current} when it is the caller's own token. */
     public record Session(String jti, Instant issuedAt, Instant expiresAt, String address, String userAgent,
@@ -49,22 +56,24 @@ public class Sessions {
 
     private volatile Instant nextPrune = Instant.MIN;
 
-    /** Records the session of a token just issued; 503 when it cannot be stored (the token is then not handed out). */
-    void record(ActiveKey key, IssuedToken token, String address, String userAgent) {
+    /**
+     * Records the session of a token just issued, with {@code alsoWrite} (the throttle's record of the success) in
+     * the same statement: one commit for the login's writes. 503 when they cannot be stored (the token is then not
+     * handed out, and neither write stands).
+     */
+    void record(ActiveKey key, IssuedToken token, String address, String userAgent, WriteSteps alsoWrite) {
         Instant now = clock.instant();
         boolean prune = !now.isBefore(nextPrune);
+        // issued_at to the microsecond: it orders logins within a second
+        WriteSteps writes = WriteSteps.of(RECORD, token.jti(), key.userId(), key.kid(),
+                now.truncatedTo(ChronoUnit.MICROS), token.expiresAt(), address, printable(userAgent)).and(alsoWrite);
         try {
             transactions.runInNew(() -> {
-                entityManager.createNativeQuery("INSERT INTO sessions (jti, user_id, kid, issued_at, expires_at, address,"
-                                + " user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                        .setParameter(1, token.jti())
-                        .setParameter(2, key.userId())
-                        .setParameter(3, key.kid())
-                        .setParameter(4, now.truncatedTo(java.time.temporal.ChronoUnit.MICROS)) // orders logins within a second
-                        .setParameter(5, token.expiresAt())
-                        .setParameter(6, address)
-                        .setParameter(7, printable(userAgent))
-                        .executeUpdate();
+                Query statement = entityManager.createNativeQuery(writes.statement());
+                for (int i = 0; i < writes.parameters().size(); i++) {
+                    statement.setParameter(i + 1, writes.parameters().get(i));
+                }
+                statement.getResultList();
                 if (prune) {
                     pruneExpired(now);
                 }

@@ -100,7 +100,9 @@ class LoginServiceTest {
 
         // then
         assertEquals(List.of("attempt alice " + ADDRESS, "succeeded alice " + ADDRESS), throttle.calls);
-        assertEquals(List.of(key.kid() + " " + token.jti() + " " + ADDRESS + " ua"), sessions.recorded);
+        // the throttle's success rides in the session's statement
+        assertEquals(List.of(key.kid() + " " + token.jti() + " " + ADDRESS + " ua with succeeded AS (SELECT 1)"),
+                sessions.recorded);
         assertEquals(List.of("login success alice " + key.userId() + " " + ADDRESS), audit.lines);
         assertEquals(1, logins("success"));
         assertEquals(1, registry.get("latchkey.login.duration").timer().count());
@@ -212,8 +214,9 @@ class LoginServiceTest {
         }
 
         @Override
-        public void succeeded(String username, String address) {
+        WriteSteps succeeded(String username, String address) {
             calls.add("succeeded " + username + " " + address);
+            return WriteSteps.of("succeeded AS (SELECT 1)");
         }
     }
 
@@ -270,8 +273,8 @@ class LoginServiceTest {
         final List<String> recorded = new ArrayList<>();
 
         @Override
-        void record(ActiveKey key, IssuedToken token, String address, String userAgent) {
-            recorded.add(key.kid() + " " + token.jti() + " " + address + " " + userAgent);
+        void record(ActiveKey key, IssuedToken token, String address, String userAgent, WriteSteps alsoWrite) {
+            recorded.add(key.kid() + " " + token.jti() + " " + address + " " + userAgent + " with " + alsoWrite.steps());
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.latchkey.session;
 
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -75,7 +74,7 @@ class LoginThrottleTest {
         String user = unique("success");
         fail(throttle, user, "192.0.2.2", 2);
         assertFalse(throttle.attempt(user, "192.0.2.2").isPresent());
-        throttle.succeeded(user, "192.0.2.2");
+        succeed(throttle, user, "192.0.2.2");
 
         // when / then: three more attempts pass
         fail(throttle, user, "192.0.2.2", 3);
@@ -118,7 +117,7 @@ class LoginThrottleTest {
         String user = unique("ground");
         String home = "203.0.113.10";
         assertFalse(throttle.attempt(user, home).isPresent());
-        throttle.succeeded(user, home);
+        succeed(throttle, user, home);
         for (int i = 1; i <= 4; i++) {
             fail(throttle, user, "203.0.113." + (100 + i), 1);
         }
@@ -135,7 +134,7 @@ class LoginThrottleTest {
         String user = unique("forgotten");
         String home = "203.0.113.20";
         assertFalse(throttle.attempt(user, home).isPresent());
-        throttle.succeeded(user, home);
+        succeed(throttle, user, home);
         clock.advance(Duration.ofDays(31));
         fail(throttle, user, "203.0.113.21", 2);
 
@@ -299,11 +298,17 @@ class LoginThrottleTest {
     }
 
     @Test
-    void successThatCannotBeRecordedLetsTheLoginStand() {
-        LoginThrottle throttle = throttle(Map.of());
-        throttle.dataSource = unreachable();
+    void aSuccessIsUndoneWithTheStatementItRidesIn() throws SQLException {
+        // given two failures of a limit of 3, then a success whose session cannot be stored
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "3"));
+        String user = unique("atomic");
+        fail(throttle, user, "192.0.2.9", 2);
+        WriteSteps failing = WriteSteps.of("session AS (INSERT INTO sessions (jti) VALUES (?))", "no-user");
+        assertThrows(SQLException.class, () -> run(throttle.succeeded(user, "192.0.2.9").and(failing)));
 
-        assertDoesNotThrow(() -> throttle.succeeded(unique("away"), "192.0.2.8"));
+        // when / then: the pair count stands (the failure was not taken back): the third attempt reaches the limit
+        assertFalse(throttle.attempt(user, "192.0.2.9").isPresent());
+        assertTrue(throttle.attempt(user, "192.0.2.9").isPresent());
     }
 
     /** A data source whose every connection fails, as when PostgreSQL is away. */
@@ -312,6 +317,25 @@ class LoginThrottleTest {
                 new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     throw new SQLException("connection refused");
                 });
+    }
+
+    /** A successful login's writes to the counts, as one statement the way the session's record runs them. */
+    private void succeed(LoginThrottle throttle, String user, String address) {
+        try {
+            run(throttle.succeeded(user, address));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void run(WriteSteps writes) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(writes.statement())) {
+            for (int i = 0; i < writes.parameters().size(); i++) {
+                statement.setObject(i + 1, writes.parameters().get(i));
+            }
+            statement.executeQuery().close();
+        }
     }
 
     private static void fail(LoginThrottle throttle, String user, String address, int times) {

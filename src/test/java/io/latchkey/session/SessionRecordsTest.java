@@ -42,6 +42,8 @@ import io.latchkey.token.TestRevocations;
 class SessionRecordsTest {
 
     private static final Duration SKEW = Duration.ofSeconds(30);
+    /** A login's other writes (the throttle's), here none: a step that writes nothing. */
+    private static final WriteSteps NOTHING_ELSE = WriteSteps.of("nothing_else AS (SELECT 1)");
 
     /** Nanoseconds the database cannot hold: issue times are the clock's, to the microsecond. */
     private final TestClock clock = new TestClock(Instant.parse("2026-12-03T13:00:00.000001999Z"));
@@ -61,6 +63,12 @@ class SessionRecordsTest {
         sessions.clock = clock;
     }
 
+    /** Another write riding with the session's, as the throttle's does: a known address for {@code username}. */
+    private static WriteSteps knownAddress(String username) {
+        return WriteSteps.of("known AS (INSERT INTO login_known_addresses (username, address, last_success)"
+                + " VALUES (?, '192.0.2.9', now()))", username);
+    }
+
     @AfterEach
     void close() {
         entityManager.close();
@@ -73,7 +81,7 @@ class SessionRecordsTest {
         IssuedToken token = token(Duration.ofHours(1));
 
         // when
-        sessions.record(key, token, "192.0.2.1", "agent\u0007/1.0");
+        sessions.record(key, token, "192.0.2.1", "agent\u0007/1.0", NOTHING_ELSE);
 
         // then
         assertEquals(List.of(List.of(key.userId(), key.kid(), clock.instant().truncatedTo(ChronoUnit.MICROS),
@@ -86,16 +94,47 @@ class SessionRecordsTest {
         // given: a token id already recorded
         ActiveKey key = keyOfNewUser("unrecorded");
         IssuedToken token = token(Duration.ofHours(1));
-        sessions.record(key, token, "192.0.2.1", null);
+        sessions.record(key, token, "192.0.2.1", null, NOTHING_ELSE);
 
         // when
-        Refusal refused = assertThrows(Refusal.class, () -> sessions.record(key, token, "192.0.2.2", null));
+        Refusal refused = assertThrows(Refusal.class,
+                () -> sessions.record(key, token, "192.0.2.2", null, NOTHING_ELSE));
 
         // then
         assertEquals(ErrorCode.TEMPORARILY_UNAVAILABLE, refused.code());
         assertEquals(Optional.of(Duration.ofSeconds(1)), refused.retryAfter());
         assertEquals(List.of(List.of("192.0.2.1")), TestDatabase.rows(
                 "SELECT address FROM sessions WHERE jti = ?", token.jti()));
+    }
+
+    @Test
+    void aLoginsOtherWritesCommitWithItsSession() {
+        // given
+        ActiveKey key = keyOfNewUser("together");
+        String marker = UUID.randomUUID().toString();
+
+        // when
+        sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null, knownAddress(marker));
+
+        // then
+        assertEquals(List.of(List.of("192.0.2.9")), TestDatabase.rows(
+                "SELECT address FROM login_known_addresses WHERE username = ?", marker));
+    }
+
+    @Test
+    void aLoginThatCannotBeRecordedLeavesItsOtherWritesUndone() {
+        // given: a token id already recorded
+        ActiveKey key = keyOfNewUser("undone");
+        IssuedToken token = token(Duration.ofHours(1));
+        sessions.record(key, token, "192.0.2.1", null, NOTHING_ELSE);
+        String marker = UUID.randomUUID().toString();
+
+        // when
+        assertThrows(Refusal.class, () -> sessions.record(key, token, "192.0.2.2", null, knownAddress(marker)));
+
+        // then
+        assertEquals(List.of(), TestDatabase.rows(
+                "SELECT address FROM login_known_addresses WHERE username = ?", marker));
     }
 
     @Test
@@ -106,7 +145,7 @@ class SessionRecordsTest {
         String atSkew = storedSession(key, clock.instant().minus(SKEW));
 
         // when
-        sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null);
+        sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null, NOTHING_ELSE);
 
         // then
         assertFalse(stored(beyond));
@@ -115,10 +154,10 @@ class SessionRecordsTest {
         // and: within the minute nothing is pruned; at its end the next login prunes
         String later = storedSession(key, clock.instant().minus(SKEW).minusSeconds(1));
         clock.advance(Duration.ofSeconds(59));
-        sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null);
+        sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null, NOTHING_ELSE);
         assertTrue(stored(later));
         clock.advance(Duration.ofSeconds(1));
-        sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null);
+        sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null, NOTHING_ELSE);
         assertFalse(stored(later));
     }
 
@@ -127,13 +166,13 @@ class SessionRecordsTest {
         // given: three logins a second apart, and one whose token has expired
         ActiveKey key = keyOfNewUser("active");
         IssuedToken first = token(Duration.ofHours(1));
-        sessions.record(key, first, "192.0.2.1", "one");
+        sessions.record(key, first, "192.0.2.1", "one", NOTHING_ELSE);
         clock.advance(Duration.ofSeconds(1));
         IssuedToken second = token(Duration.ofHours(1));
-        sessions.record(key, second, "192.0.2.2", "two");
+        sessions.record(key, second, "192.0.2.2", "two", NOTHING_ELSE);
         clock.advance(Duration.ofSeconds(1));
         IssuedToken expiring = token(Duration.ofSeconds(5));
-        sessions.record(key, expiring, "192.0.2.3", null);
+        sessions.record(key, expiring, "192.0.2.3", null, NOTHING_ELSE);
         clock.advance(Duration.ofSeconds(5));
 
         // when
@@ -150,15 +189,15 @@ class SessionRecordsTest {
     void sessionsOfARetiredKeyARevokedTokenOrADisabledUserAreNotActive() {
         // given
         ActiveKey rotated = keyOfNewUser("rotated");
-        sessions.record(rotated, token(Duration.ofHours(1)), "192.0.2.1", null);
+        sessions.record(rotated, token(Duration.ofHours(1)), "192.0.2.1", null, NOTHING_ELSE);
         transactions.callInNew(() -> keys.rotate(rotated.userId()));
         ActiveKey revoked = keyOfNewUser("revoked");
         IssuedToken token = token(Duration.ofHours(1));
-        sessions.record(revoked, token, "192.0.2.1", null);
+        sessions.record(revoked, token, "192.0.2.1", null, NOTHING_ELSE);
         TestDatabase.update("INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)", token.jti(),
                 token.expiresAt());
         ActiveKey disabled = keyOfNewUser("disabled");
-        sessions.record(disabled, token(Duration.ofHours(1)), "192.0.2.1", null);
+        sessions.record(disabled, token(Duration.ofHours(1)), "192.0.2.1", null, NOTHING_ELSE);
         TestDatabase.update("UPDATE users SET enabled = false WHERE id = ?", disabled.userId());
 
         // then
@@ -172,7 +211,7 @@ class SessionRecordsTest {
         // given
         ActiveKey key = keyOfNewUser("end");
         IssuedToken token = token(Duration.ofHours(1));
-        sessions.record(key, token, "192.0.2.1", null);
+        sessions.record(key, token, "192.0.2.1", null, NOTHING_ELSE);
 
         // when
         boolean ended = sessions.end(key.userId(), token.jti());
@@ -192,7 +231,7 @@ class SessionRecordsTest {
         ActiveKey owner = keyOfNewUser("owner");
         ActiveKey other = keyOfNewUser("other");
         IssuedToken token = token(Duration.ofHours(1));
-        sessions.record(owner, token, "192.0.2.1", null);
+        sessions.record(owner, token, "192.0.2.1", null, NOTHING_ELSE);
 
         // when
         boolean ended = sessions.end(other.userId(), token.jti());
