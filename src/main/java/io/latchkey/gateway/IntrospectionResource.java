@@ -3,6 +3,7 @@ package io.latchkey.gateway;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -12,10 +13,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.jboss.resteasy.reactive.ResponseHeader;
 
 import io.latchkey.client.Permission;
 import io.latchkey.ops.AuditLog;
@@ -46,6 +48,14 @@ public class IntrospectionResource {
             String iss, Object aud, long exp, long iat, long nbf, String jti) {
     }
 
+    /** Answers kept for tokens introspected again (a gateway's usual traffic); about 400 bytes each. */
+    private static final int MAX_ANSWERS = 4096;
+
+    private record Answer(VerifiedToken token, byte[] json) {
+    }
+
+    private final ConcurrentHashMap<String, Answer> answers = new ConcurrentHashMap<>();
+
     @Inject
     Callers callers;
     @Inject
@@ -58,17 +68,35 @@ public class IntrospectionResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> introspect(@Context HttpHeaders headers, @Context HttpServerRequest request, String body) {
+    @ResponseHeader(name = "Cache-Control", value = "no-store")
+    public Uni<byte[]> introspect(@Context HttpHeaders headers, @Context HttpServerRequest request, String body) {
         long started = System.nanoTime();
         return HotPath.answer(() -> {
             authenticateCaller(headers, request);
             Optional<VerifiedToken> verified = callers.check(tokenParameter(headers, body));
             metrics.introspected(verified.isPresent());
-            byte[] answer = verified.isPresent() ? json(active(verified.get())) : INACTIVE;
+            byte[] answer = verified.isPresent() ? answerOf(verified.get()) : INACTIVE;
             metrics.introspectionTook(System.nanoTime() - started);
-            // serialised here, so the framework need not choose a writer for each answer
-            return Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build();
+            // bytes, so the framework writes them with a writer chosen once, at build time
+            return answer;
         });
+    }
+
+    /**
+     * The JSON answer for a verified token, written once per token: the answer is a function of the verified token
+     * alone, and a re-verified token is a new object, so an answer is reused only for the very object it was written for.
+     */
+    private byte[] answerOf(VerifiedToken token) {
+        Answer known = answers.get(token.jti());
+        if (known != null && known.token() == token) {
+            return known.json();
+        }
+        byte[] json = json(active(token));
+        if (answers.size() >= MAX_ANSWERS) {
+            answers.clear(); // crude but bounded, as the verifier's own memory of tokens
+        }
+        answers.put(token.jti(), new Answer(token, json));
+        return json;
     }
 
     private void authenticateCaller(HttpHeaders headers, HttpServerRequest request) {

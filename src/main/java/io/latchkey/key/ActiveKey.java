@@ -16,6 +16,11 @@ import io.latchkey.config.KeyAlgorithm;
 public record ActiveKey(String kid, UUID userId, String username, List<String> roles, KeyAlgorithm algorithm,
         Key verificationKey) {
 
+    /** This key holding {@code sameKid} (equal to its kid) as its kid. */
+    ActiveKey withKid(String sameKid) {
+        return kid != sameKid && kid.equals(sameKid) ? new ActiveKey(sameKid, userId, username, roles, algorithm, verificationKey) : this;
+    }
+
     @Override
     public String toString() {
         return "ActiveKey[kid=" + kid + ", userId=" + userId + ", algorithm=" + algorithm + "]";

@@ -41,6 +41,9 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class KeyService {
 
+    private static final int MAX_ROLE_LISTS = 1000;
+    private final ConcurrentHashMap<List<String>, List<String>> roleLists = new ConcurrentHashMap<>();
+
     private static final Logger LOG = Logger.getLogger(KeyService.class);
 
     /** 256 bits: the HS256 key size (RFC 7518 section 3.2). */
@@ -156,7 +159,9 @@ public class KeyService {
      * looked up whatever its form.
      */
     public Optional<KeyForSigning> loadForSigning(String kid) {
-        return current("k.kid = :match AND u.enabled = true", kid);
+        // the key holds the caller's kid string: a cache's key and its value then share it (80 bytes per key held)
+        return current("k.kid = :match AND u.enabled = true", kid)
+                .map(found -> new KeyForSigning(found.key().withKid(kid), found.signingKey()));
     }
 
     /** The user's current key, whether or not the user is enabled; empty when the user is gone. */
@@ -171,7 +176,19 @@ public class KeyService {
                 .setParameter("match", match)
                 .getResultList();
         return rows.stream().findFirst()
-                .map(row -> decrypted((SigningKey) row[0], (String) row[1], List.of((String[]) row[2])));
+                .map(row -> decrypted((SigningKey) row[0], (String) row[1], shared(List.of((String[]) row[2]))));
+    }
+
+    /**
+     * One object per distinct role list: most users share one of a few lists, and the key cache holds up to
+     * 100,000 keys, each with its list (about 70 bytes a copy). Bounded: cleared when full.
+     */
+    private List<String> shared(List<String> roles) {
+        if (roleLists.size() >= MAX_ROLE_LISTS) {
+            roleLists.clear();
+        }
+        List<String> known = roleLists.putIfAbsent(roles, roles);
+        return known == null ? roles : known;
     }
 
     /**

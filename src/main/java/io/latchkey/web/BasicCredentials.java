@@ -23,13 +23,8 @@ public record BasicCredentials(String id, String secret) {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
+        String text = isAscii(raw) ? new String(raw, StandardCharsets.US_ASCII) : strictUtf8(raw);
+        if (text == null) {
             return Optional.empty();
         }
         int colon = text.indexOf(':');
@@ -37,5 +32,26 @@ public record BasicCredentials(String id, String secret) {
             return Optional.empty();
         }
         return Optional.of(new BasicCredentials(text.substring(0, colon), text.substring(colon + 1)));
+    }
+
+    /** ASCII is UTF-8 as it is: the common case skips building a strict decoder. */
+    private static boolean isAscii(byte[] raw) {
+        for (byte b : raw) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String strictUtf8(byte[] raw) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 }

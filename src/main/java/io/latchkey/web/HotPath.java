@@ -2,8 +2,6 @@ package io.latchkey.web;
 
 import java.util.function.Supplier;
 
-import jakarta.ws.rs.core.Response;
-
 import io.latchkey.cluster.NotInMemory;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -21,7 +19,7 @@ public final class HotPath {
      * Runs {@code answer} here, on the I/O thread; the caches throw {@link NotInMemory} there when they would need the
      * database, and then it runs again on a worker thread.
      */
-    public static Uni<Response> answer(Supplier<Response> answer) {
+    public static <T> Uni<T> answer(Supplier<T> answer) {
         try {
             return Uni.createFrom().item(answer.get());
         } catch (NotInMemory e) {
