@@ -49,6 +49,9 @@ SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 DOCKER_JAVA_OPTS=$(sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' Dockerfile.jvm | sed 's/-Dquarkus.http.host=[^ ]*//')
 # Container-sized as in bench/run.sh: the JVM is told it has BENCH_CONTAINER_MIB of memory, as a container limit does.
 JAVA_OPTS=${BENCH_JAVA_OPTS-$DOCKER_JAVA_OPTS -XX:MaxRAM=${BENCH_CONTAINER_MIB:-256}m}
+# and its malloc setting (glibc reads it at start)
+DOCKER_ARENAS=$(sed -n 's/^ENV MALLOC_ARENA_MAX=\([0-9]*\)$/\1/p' Dockerfile.jvm)
+[[ -z $DOCKER_ARENAS ]] || export MALLOC_ARENA_MAX=$DOCKER_ARENAS
 
 # Targets (issue 13): rates as a share of the hash alone, latency as a multiple of one hash, RSS in MiB.
 MIN_RATE_RATIO=0.90
