@@ -82,7 +82,8 @@ class KitStreamParsingTest {
                 + ": the next event uses bare CRs and no space after the colons\r"
                 + "id:6\revent:token.revoked\rdata:{\"jti\":\"" + jti + "\",\"sub\":\"" + SUB + "\",\"exp\":" + exp + "}\r\r");
 
-        assertEquals("invalid revoked", kit.awaitVerdict(revoked, v -> !v.startsWith("valid"), Duration.ofSeconds(10)));
+        // "invalid stale" may come first on a loaded machine (the reconnect outlasting the lease); it passes
+        assertEquals("invalid revoked", kit.awaitVerdict(revoked, "invalid revoked"::equals, Duration.ofSeconds(10)));
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (lastEventIds.size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(20);
