@@ -107,7 +107,8 @@ public class Sessions {
                 .setParameter(1, userId)
                 .setParameter(2, clock.instant())
                 .getResultList();
-        return rows.stream().map(row -> new Session((String) row[0], instant(row[1]), instant(row[2]),
+        // timestamptz columns come back as Instant from Hibernate ORM 7
+        return rows.stream().map(row -> new Session((String) row[0], (Instant) row[1], (Instant) row[2],
                 (String) row[3], (String) row[4], row[0].equals(callerJti))).toList();
     }
 
@@ -137,15 +138,5 @@ public class Sessions {
         String clean = userAgent.codePoints().filter(c -> !Character.isISOControl(c))
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
         return clean.length() > MAX_USER_AGENT_CHARS ? clean.substring(0, MAX_USER_AGENT_CHARS) : clean;
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant instant) {
-            return instant;
-        }
-        if (value instanceof java.time.OffsetDateTime offset) {
-            return offset.toInstant();
-        }
-        return ((java.sql.Timestamp) value).toInstant();
     }
 }
