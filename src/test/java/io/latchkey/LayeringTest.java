@@ -1,10 +1,12 @@
 package io.latchkey;
 
+import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import org.junit.jupiter.api.Test;
 
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -37,6 +39,19 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage(DOMAIN)
                 .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "io.vertx.core.http..",
                         "io.vertx.ext.web..")
+                .check(MAIN);
+    }
+
+    /**
+     * Queries are native SQL: the first HQL query loads Hibernate's HQL parser (ANTLR and the semantic model's
+     * builders), a tenth of a start's CPU and thousands of classes.
+     */
+    @Test
+    void queriesAreNativeSql() {
+        noClasses().should().callMethodWhere(describe("an HQL or criteria query", (JavaCall<?> call) ->
+                        call.getTargetOwner().getPackageName().matches("(jakarta\\.persistence|org\\.hibernate)(\\..*)?")
+                                && call.getName().matches("create(Query|SelectionQuery|MutationQuery|NamedQuery)"
+                                        + "|getCriteriaBuilder")))
                 .check(MAIN);
     }
 

@@ -106,8 +106,10 @@ public class ClientAuthenticator {
     }
 
     private List<String> loadIds(int limit) {
-        return transactions.callInNew(() -> entityManager.createQuery(
-                "SELECT c.clientId FROM Client c", String.class).setMaxResults(limit).getResultList());
+        @SuppressWarnings("unchecked")
+        List<String> all = transactions.callInNew(() -> entityManager.createNativeQuery("SELECT client_id FROM clients")
+                .setMaxResults(limit).getResultList());
+        return all;
     }
 
     private Optional<CachedClient> load(String clientId) {

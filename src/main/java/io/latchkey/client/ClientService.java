@@ -71,7 +71,10 @@ public class ClientService {
     }
 
     public List<Client> list() {
-        return entityManager.createQuery("SELECT c FROM Client c ORDER BY c.clientId", Client.class).getResultList();
+        @SuppressWarnings("unchecked")
+        List<Client> all = entityManager.createNativeQuery("SELECT * FROM clients ORDER BY client_id", Client.class)
+                .getResultList();
+        return all;
     }
 
     public void delete(String clientId) {

@@ -72,9 +72,10 @@ public class KeyService {
 
     void noteAlgorithmsInUse(@Observes StartupEvent started) {
         inUse.add(config.signingAlgorithm());
-        inUse.addAll(transactions.callInNew(() -> entityManager.createQuery(
-                "SELECT DISTINCT k.algorithm FROM SigningKey k WHERE k.retiredAt IS NULL", KeyAlgorithm.class)
-                .getResultList()));
+        @SuppressWarnings("unchecked")
+        List<String> live = transactions.callInNew(() -> entityManager.createNativeQuery(
+                "SELECT DISTINCT algorithm FROM signing_keys WHERE retired_at IS NULL").getResultList());
+        live.forEach(name -> inUse.add(KeyAlgorithm.valueOf(name)));
     }
 
     /**
@@ -129,9 +130,9 @@ public class KeyService {
     @Transactional(Transactional.TxType.MANDATORY)
     SigningKey rotate(UUID userId, KeyAlgorithm algorithm) {
         List<String> retired = currentKids(userId);
-        entityManager.createQuery("UPDATE SigningKey k SET k.retiredAt = :now WHERE k.userId = :user AND k.retiredAt IS NULL")
-                .setParameter("now", now())
-                .setParameter("user", userId)
+        entityManager.createNativeQuery("UPDATE signing_keys SET retired_at = ?1 WHERE user_id = ?2 AND retired_at IS NULL")
+                .setParameter(1, now())
+                .setParameter(2, userId)
                 .executeUpdate();
         entityManager.flush();
         SigningKey key = createFor(userId, algorithm);
@@ -141,9 +142,10 @@ public class KeyService {
     }
 
     /** The kids of the user's current key (one, or none for a user being created). */
+    @SuppressWarnings("unchecked")
     public List<String> currentKids(UUID userId) {
-        return entityManager.createQuery("SELECT k.kid FROM SigningKey k WHERE k.userId = :user AND k.retiredAt IS NULL",
-                String.class).setParameter("user", userId).getResultList();
+        return entityManager.createNativeQuery("SELECT kid FROM signing_keys WHERE user_id = ?1 AND retired_at IS NULL")
+                .setParameter(1, userId).getResultList();
     }
 
     /** The key named {@code kid} if it is current and its user exists and is enabled: what verifying needs. */
@@ -160,23 +162,27 @@ public class KeyService {
      */
     public Optional<KeyForSigning> loadForSigning(String kid) {
         // the key holds the caller's kid string: a cache's key and its value then share it (80 bytes per key held)
-        return current("k.kid = :match AND u.enabled = true", kid)
+        return current("k.kid = ?1 AND u.enabled", kid)
                 .map(found -> new KeyForSigning(found.key().withKid(kid), found.signingKey()));
     }
 
     /** The user's current key, whether or not the user is enabled; empty when the user is gone. */
     public Optional<ActiveKey> findCurrentKeyOf(UUID userId) {
-        return current("k.userId = :match", userId).map(KeyForSigning::key);
+        return current("k.user_id = ?1", userId).map(KeyForSigning::key);
     }
 
     private Optional<KeyForSigning> current(String condition, Object match) {
-        List<Object[]> rows = entityManager.createQuery(
-                "SELECT k, u.username, u.roles FROM SigningKey k, User u WHERE " + condition
-                        + " AND k.retiredAt IS NULL AND u.id = k.userId", Object[].class)
-                .setParameter("match", match)
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = entityManager.createNativeQuery("SELECT k.kid, k.user_id, k.algorithm,"
+                        + " k.secret_ciphertext, k.public_key, k.created_at, u.username, u.roles"
+                        + " FROM signing_keys k JOIN users u ON u.id = k.user_id"
+                        + " WHERE " + condition + " AND k.retired_at IS NULL")
+                .setParameter(1, match)
                 .getResultList();
-        return rows.stream().findFirst()
-                .map(row -> decrypted((SigningKey) row[0], (String) row[1], shared(List.of((String[]) row[2]))));
+        return rows.stream().findFirst().map(row -> decrypted(
+                new SigningKey((String) row[0], (UUID) row[1], KeyAlgorithm.valueOf((String) row[2]), (byte[]) row[3],
+                        (byte[]) row[4], (Instant) row[5]),
+                (String) row[6], shared(List.of((String[]) row[7]))));
     }
 
     /**

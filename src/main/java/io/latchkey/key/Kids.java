@@ -78,9 +78,10 @@ public class Kids {
     }
 
     void readUntagged(@Observes StartupEvent started) {
-        List<String> current = transactions.callInNew(() -> entityManager.createQuery(
-                "SELECT k.kid FROM SigningKey k WHERE k.retiredAt IS NULL AND k.kid NOT LIKE '______________8%'",
-                String.class).setMaxResults(maxUntagged + 1).getResultList());
+        @SuppressWarnings("unchecked")
+        List<String> current = transactions.callInNew(() -> entityManager.createNativeQuery(
+                "SELECT kid FROM signing_keys WHERE retired_at IS NULL AND kid NOT LIKE '______________8%'")
+                .setMaxResults(maxUntagged + 1).getResultList());
         rememberUntagged(current);
     }
 

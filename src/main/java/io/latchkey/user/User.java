@@ -56,10 +56,6 @@ public class User {
         return username;
     }
 
-    String passwordHash() {
-        return passwordHash;
-    }
-
     public List<String> roles() {
         return List.of(roles);
     }

@@ -87,14 +87,14 @@ public class UserService {
      * and only while it is still current.
      */
     public Optional<String> authenticate(String rawUsername, String password) {
-        Optional<Object[]> userAndKid = Usernames.parse(rawUsername).flatMap(name -> entityManager
-                .createQuery("SELECT u, k.kid FROM User u, SigningKey k"
-                        + " WHERE u.username = :name AND k.userId = u.id AND k.retiredAt IS NULL", Object[].class)
-                .setParameter("name", name)
+        @SuppressWarnings("unchecked")
+        Optional<Object[]> hashEnabledKid = Usernames.parse(rawUsername).flatMap(name -> entityManager
+                .createNativeQuery("SELECT u.password_hash, u.enabled, k.kid FROM users u"
+                        + " JOIN signing_keys k ON k.user_id = u.id AND k.retired_at IS NULL WHERE u.username = ?1")
+                .setParameter(1, name)
                 .getResultStream().findFirst());
-        Optional<User> user = userAndKid.map(row -> (User) row[0]);
-        boolean matches = passwords.matches(password, user.map(User::passwordHash).orElse(null));
-        return userAndKid.filter(row -> matches && ((User) row[0]).enabled()).map(row -> (String) row[1]);
+        boolean matches = passwords.matches(password, hashEnabledKid.map(row -> (String) row[0]).orElse(null));
+        return hashEnabledKid.filter(row -> matches && (Boolean) row[1]).map(row -> (String) row[2]);
     }
 
     public Optional<User> find(UUID id) {
@@ -102,9 +102,11 @@ public class UserService {
     }
 
     public Optional<User> findByUsername(String normalizedUsername) {
-        return entityManager.createQuery("SELECT u FROM User u WHERE u.username = :name", User.class)
-                .setParameter("name", normalizedUsername)
+        @SuppressWarnings("unchecked")
+        Optional<User> user = entityManager.createNativeQuery("SELECT * FROM users WHERE username = ?1", User.class)
+                .setParameter(1, normalizedUsername)
                 .getResultStream().findFirst();
+        return user;
     }
 
     public boolean anyAdminExists() {
@@ -113,9 +115,11 @@ public class UserService {
     }
 
     public Page list(int offset, int limit) {
-        List<User> users = entityManager.createQuery("SELECT u FROM User u ORDER BY u.createdAt, u.id", User.class)
+        @SuppressWarnings("unchecked")
+        List<User> users = entityManager.createNativeQuery("SELECT * FROM users ORDER BY created_at, id", User.class)
                 .setFirstResult(offset).setMaxResults(limit).getResultList();
-        long total = entityManager.createQuery("SELECT count(u) FROM User u", Long.class).getSingleResult();
+        long total = ((Number) entityManager.createNativeQuery("SELECT count(*) FROM users").getSingleResult())
+                .longValue();
         return new Page(users, total);
     }
 
