@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -42,13 +43,16 @@ import io.smallrye.config.WithDefault;
  * classes for everything secret: the configuration mapping (same environment variables and defaults, so the
  * same master key, issuer, audience and signing algorithm: LATCHKEY_SIGNING_ALGORITHM=EdDSA seeds Ed25519 keys),
  * SecretCipher for the at-rest format and TokenIssuer for the tokens.
- * Every seeded user has the same password hash (one argon2 run, not millions).
+ * Every seeded user has the same password hash (one argon2 run, not millions). The token file holds {@code tokens}
+ * tokens of the first {@code token users} users, taken in turn (user 0, 1, ..., 0, 1, ...), so that a run cycling
+ * through more tokens than the service's recently-verified memory holds re-checks every token against a cached key.
  *
  * Run by bench/scale.sh and bench/run.sh against a -Dproduction build:
  *   java -cp "target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*:target/quarkus-app/app/*" bench/Seed.java \
- *       <jdbc url> <db user> <users> <revoked> <tokens> <token file>
+ *       <jdbc url> <db user> <users> <revoked> <token users> <tokens> <token file>
  * with LATCHKEY_MASTER_KEY (and any LATCHKEY_ISSUER etc.) exported as for the service. The schema must exist
- * (start the service once first). Appends; prints one line: SEED_RESULT users=.. revoked=.. tokens=.. seconds=..
+ * (start the service once first). Appends; prints one line: SEED_RESULT users=.. revoked=.. token_users=.. tokens=..
+ * seconds=.. database_seconds=.. (of those seconds, the COPYs, the revocations and ANALYZE).
  */
 public class Seed {
 
@@ -59,8 +63,9 @@ public class Seed {
         String dbUser = args[1];
         int users = Integer.parseInt(args[2]);
         int revoked = Integer.parseInt(args[3]);
-        int tokens = Integer.parseInt(args[4]);
-        Path tokenFile = Path.of(args[5]);
+        int tokenUsers = Math.min(users, Integer.parseInt(args[4]));
+        int tokens = tokenUsers == 0 ? 0 : Integer.parseInt(args[5]);
+        Path tokenFile = Path.of(args[6]);
         long started = System.nanoTime();
 
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();
@@ -83,8 +88,9 @@ public class Seed {
         String now = Instant.now().toString();
         String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
 
-        try (Connection connection = DriverManager.getConnection(url, dbUser, System.getenv("PGPASSWORD"));
-                BufferedWriter out = Files.newBufferedWriter(tokenFile)) {
+        List<User> tokenHolders = new ArrayList<>(tokenUsers);
+        long databaseNanos = 0;
+        try (Connection connection = DriverManager.getConnection(url, dbUser, System.getenv("PGPASSWORD"))) {
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
             for (int from = 0; from < users; from += BATCH) {
                 int to = Math.min(users, from + BATCH);
@@ -118,24 +124,37 @@ public class Seed {
                             .append('\t').append(algorithm.name()).append('\t')
                             .append(publicKey == null ? "\\N" : "\\\\x" + hex.formatHex(publicKey))
                             .append('\t').append(now).append('\n');
-                    if (i < tokens) {
-                        out.write(issuer.issue(id, username, List.of("user"), signing).token());
-                        out.write('\n');
+                    if (i < tokenUsers) {
+                        tokenHolders.add(new User(id, username, signing));
                     }
                 }
+                long copying = System.nanoTime();
                 copy.copyIn("COPY users (id, username, password_hash, roles, enabled, created_at, updated_at) FROM STDIN",
                         reader(userRows));
                 copy.copyIn("COPY signing_keys (kid, user_id, secret_ciphertext, algorithm, public_key, created_at) FROM STDIN", reader(keyRows));
+                databaseNanos += System.nanoTime() - copying;
             }
+            long revoking = System.nanoTime();
             try (Statement statement = connection.createStatement()) {
                 // Revoked and not yet expired: every one is held in memory by each instance.
                 statement.executeUpdate("INSERT INTO revoked_tokens (jti, expires_at) SELECT gen_random_uuid()::text, "
                         + "now() + interval '1 hour' FROM generate_series(1, " + revoked + ")");
                 statement.execute("ANALYZE");
             }
+            databaseNanos += System.nanoTime() - revoking;
         }
-        System.out.printf("SEED_RESULT users=%d revoked=%d tokens=%d seconds=%.1f%n", users, revoked,
-                Math.min(tokens, users), (System.nanoTime() - started) / 1e9);
+        try (BufferedWriter out = Files.newBufferedWriter(tokenFile)) {
+            for (int t = 0; t < tokens; t++) {
+                User holder = tokenHolders.get(t % tokenUsers);
+                out.write(issuer.issue(holder.id(), holder.username(), List.of("user"), holder.signing()).token());
+                out.write('\n');
+            }
+        }
+        System.out.printf("SEED_RESULT users=%d revoked=%d token_users=%d tokens=%d seconds=%.1f database_seconds=%.1f%n",
+                users, revoked, tokenUsers, tokens, (System.nanoTime() - started) / 1e9, databaseNanos / 1e9);
+    }
+
+    private record User(UUID id, String username, KeyForSigning signing) {
     }
 
     private static Reader reader(StringBuilder rows) {

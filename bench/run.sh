@@ -50,7 +50,7 @@ taskset -cp "$LOAD_CPU" $$ >/dev/null
 for url in "$BASE" "$BARE_BASE"; do
     ! curl -s -o /dev/null --max-time 1 "$url/" || die "$url is already in use; set BENCH_PORT / BENCH_BARE_PORT"
 done
-make_archive
+make_archive bare
 
 # ---------------------------------------------------------------------------------------------- data
 
@@ -62,7 +62,7 @@ start_service "$OUT/service-first.log"
 FIRST_READY_MS=$READY_MS
 stop_service
 TOKENS_FILE=$OUT/tokens-$CACHED_USERS.txt
-seed "$CACHED_USERS" 0 "$CACHED_USERS" "$TOKENS_FILE"
+seed "$CACHED_USERS" 0 "$CACHED_USERS" "$CACHED_USERS" "$TOKENS_FILE"
 
 # ---------------------------------------------------------------------------------------------- starts
 

@@ -78,8 +78,8 @@ build() {
 }
 
 # The start-up caches, made as Dockerfile.jvm makes Latchkey's: one training run (deploy/training-run.sh) until
-# ready, Latchkey's against a throw-away database ${DB}_training. The bare stack gets the same kind of cache, so the
-# start-up comparison is like for like. Sets ARCHIVE_OPTS (Latchkey's) and BARE_ARCHIVE_OPTS.
+# ready, Latchkey's against a throw-away database ${DB}_training. With "bare", the bare stack gets the same kind of
+# cache, so the start-up comparison is like for like. Sets ARCHIVE_OPTS (Latchkey's) and BARE_ARCHIVE_OPTS.
 make_archive() {
     ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=()
     local record use file
@@ -92,18 +92,22 @@ make_archive() {
     local training=${DB}_training psql=("${PSQL[@]}" -d postgres)
     "${psql[@]}" -c "DROP DATABASE IF EXISTS $training" -c "CREATE DATABASE $training" >"$OUT/archive.log" 2>&1 \
         || die "cannot create database $training; see $OUT/archive.log"
-    rm -f "$APP/$file" "$BARE_APP/$file"
+    rm -f "$APP/$file"
+    [[ ${1:-} != bare ]] || rm -f "$BARE_APP/$file"
     (cd "$APP" && env QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
         QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$training" QUARKUS_DATASOURCE_USERNAME="$DB_USER" \
         LATCHKEY_MASTER_KEY="$(head -c 32 /dev/urandom | base64 -w0)" \
         timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
         >>"$OUT/archive.log" 2>&1 || die "Latchkey's training run failed; see $OUT/archive.log"
     "${psql[@]}" -c "DROP DATABASE $training" >>"$OUT/archive.log" 2>&1 || true
+    [[ -s $APP/$file ]] || die "no cache was written; see $OUT/archive.log"
+    ARCHIVE_OPTS=("$use")
+    [[ ${1:-} == bare ]] || return 0
     (cd "$BARE_APP" && env QUARKUS_HTTP_PORT="$BARE_PORT" \
         timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
         >>"$OUT/archive.log" 2>&1 || die "the bare stack's training run failed; see $OUT/archive.log"
-    [[ -s $APP/$file && -s $BARE_APP/$file ]] || die "no cache was written; see $OUT/archive.log"
-    ARCHIVE_OPTS=("$use") BARE_ARCHIVE_OPTS=("$use")
+    [[ -s $BARE_APP/$file ]] || die "no cache was written for the bare stack; see $OUT/archive.log"
+    BARE_ARCHIVE_OPTS=("$use")
 }
 
 # wait_ready <pid> <base url> <log>: polls /q/health/ready every 20 ms; sets READY_MS from START_MS.
@@ -186,25 +190,29 @@ settle() {
 }
 
 # pass_over_tokens <name> <path> <count>: requests <path> with each of the first <count> tokens of $TOKENS_FILE
-# once, as 5-second wrk runs that continue where the last stopped; sets PASS_MS and PASS_ERRORS.
+# once, as 5-second wrk runs that continue where the last stopped; sets PASS_MS (from the first request to the
+# <count>th answer) and PASS_ERRORS (of the whole runs).
 pass_over_tokens() {
-    local name=$1 path=$2 count=$3 served=0 i=0 line started
+    local name=$1 path=$2 count=$3 served=0 i=0 line started done_ms=
     started=$(now_ms) PASS_ERRORS=0
-    while (( served < count && $(now_ms) - started < 900000 )); do
+    while [[ -z $done_ms ]] && (( $(now_ms) - started < 900000 )); do
         i=$(( i + 1 ))
         line=$(BENCH_TOKEN_FILE=$TOKENS_FILE BENCH_PATH=$path BENCH_TOKEN_OFFSET=$served \
-            run_wrk "$OUT/wrk-$name-pass-$i.log" tokens.lua "$BASE" 5)
+            BENCH_PASS_LEFT=$(( count - served )) run_wrk "$OUT/wrk-$name-pass-$i.log" tokens.lua "$BASE" 5)
         served=$(( served + $(field requests "$line") ))
         PASS_ERRORS=$(( PASS_ERRORS + $(field status_errors "$line") + $(field socket_errors "$line") ))
+        done_ms=$(sed -n 's/^PASS_DONE_MS=//p' "$OUT/wrk-$name-pass-$i.log")
     done
-    PASS_MS=$(( $(now_ms) - started ))
+    [[ -n $done_ms ]] || die "the pass over $count tokens did not end within 900 s; see $OUT/wrk-$name-pass-*.log"
+    PASS_MS=$(( done_ms - started ))
 }
 
-# seed <users> <revoked> <tokens> <token file>: bench/Seed.java, the service's own classes on the class path.
+# seed <users> <revoked> <token users> <tokens> <token file>: bench/Seed.java, the service's own classes on the
+# class path; the file gets <tokens> tokens of the first <token users> users, in turn.
 seed() {
-    log "seeding $1 users (tokens for $3 of them) and $2 revoked tokens"
+    log "seeding $1 users and $2 revoked tokens; $4 tokens of $3 of the users"
     LATCHKEY_MASTER_KEY=$MASTER_KEY timeout 1800 "$JAVA_BIN" -Xmx1g -cp "$APP/lib/boot/*:$APP/lib/main/*:$APP/app/*" \
-        "$ROOT/bench/Seed.java" "jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" "$DB_USER" "$1" "$2" "$3" "$4" \
+        "$ROOT/bench/Seed.java" "jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" "$DB_USER" "$1" "$2" "$3" "$4" "$5" \
         >"$OUT/seed-$1.log" 2>&1 || die "seeding failed; see $OUT/seed-$1.log"
     grep '^SEED_RESULT' "$OUT/seed-$1.log" >&2
 }
