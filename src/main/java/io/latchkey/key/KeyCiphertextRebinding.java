@@ -22,6 +22,8 @@ import io.quarkus.runtime.StartupEvent;
 public class KeyCiphertextRebinding {
 
     private static final Logger LOG = Logger.getLogger(KeyCiphertextRebinding.class);
+    /** Keys in the version 1 format, locked for their rewrite: index signing_keys_legacy_format. */
+    static final String LEGACY_KEYS = "SELECT kid FROM signing_keys WHERE get_byte(secret_ciphertext, 0) = 1 FOR UPDATE";
 
     @Inject
     EntityManager entityManager;
@@ -41,9 +43,7 @@ public class KeyCiphertextRebinding {
     int rebindLegacyKeys() {
         return transactions.callInNew(() -> {
             @SuppressWarnings("unchecked")
-            List<String> kids = entityManager.createNativeQuery(
-                    "SELECT kid FROM signing_keys WHERE get_byte(secret_ciphertext, 0) = 1 FOR UPDATE")
-                    .getResultList();
+            List<String> kids = entityManager.createNativeQuery(LEGACY_KEYS).getResultList();
             int rebound = 0;
             for (String kid : kids) {
                 SigningKey key = entityManager.find(SigningKey.class, kid);

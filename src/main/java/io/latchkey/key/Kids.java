@@ -45,6 +45,9 @@ public class Kids {
     /** Look-ups of untagged kids outside the start-up set, per second, and the burst allowed. */
     static final int UNTAGGED_LOOKUPS_PER_SECOND = 20;
     static final int UNTAGGED_LOOKUPS_BURST = 100;
+    /** Current keys with kids of earlier versions (no version 8 marker): index signing_keys_current_untagged. */
+    static final String CURRENT_UNTAGGED =
+            "SELECT kid FROM signing_keys WHERE retired_at IS NULL AND kid NOT LIKE '______________8%'";
 
     private final SecureRandom random = new SecureRandom();
     private final Mac tagPrototype;
@@ -79,8 +82,7 @@ public class Kids {
 
     void readUntagged(@Observes StartupEvent started) {
         @SuppressWarnings("unchecked")
-        List<String> current = transactions.callInNew(() -> entityManager.createNativeQuery(
-                "SELECT kid FROM signing_keys WHERE retired_at IS NULL AND kid NOT LIKE '______________8%'")
+        List<String> current = transactions.callInNew(() -> entityManager.createNativeQuery(CURRENT_UNTAGGED)
                 .setMaxResults(maxUntagged + 1).getResultList());
         rememberUntagged(current);
     }
