@@ -28,9 +28,8 @@
 # BENCH_DB [latchkey_bench] (DROPPED and re-created; ${BENCH_DB}_training too), BENCH_SKIP_BUILD [0],
 # BENCH_JAVA [the first /usr/lib/jvm/*-25*/bin/java, else java],
 # BENCH_CONTAINER_MIB [256], BENCH_JAVA_OPTS [Dockerfile.jvm's + -XX:MaxRAM], BENCH_ARCHIVE [1],
-# BENCH_SETTLE_MAX [60] (seconds of warm-up at most per scenario), BENCH_CACHE_REFRESH [PT30M] (Latchkey's cache
-# refresh interval: the default minute would drop keys while a slow fill still runs). MALLOC_ARENA_MAX is taken
-# from Dockerfile.jvm like the JVM options.
+# BENCH_SETTLE_MAX [60] (seconds of warm-up at most per scenario). MALLOC_ARENA_MAX is taken from Dockerfile.jvm
+# like the JVM options.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
 cd "$ROOT"

@@ -25,9 +25,6 @@ JAVA_OPTS=${BENCH_JAVA_OPTS-$DOCKER_OPTS -XX:MaxRAM=${CONTAINER_MIB}m}
 # Dockerfile.jvm's malloc setting, for every JVM started here (glibc reads it at start)
 DOCKER_ARENAS=$(sed -n 's/^ENV MALLOC_ARENA_MAX=\([0-9]*\)$/\1/p' "$ROOT/Dockerfile.jvm")
 [[ -z $DOCKER_ARENAS ]] || export MALLOC_ARENA_MAX=$DOCKER_ARENAS
-# The caches start over every minute by default (LATCHKEY_CACHE_REFRESH_INTERVAL), which would drop the keys of a
-# fill that takes longer: the memory figures are for the keys actually held
-CACHE_REFRESH=${BENCH_CACHE_REFRESH:-PT30M}
 # 1: run both services with a start-up cache made as Dockerfile.jvm makes Latchkey's (see make_archive)
 ARCHIVE=${BENCH_ARCHIVE:-1}
 SETTLE_SLICE=${BENCH_SETTLE_SLICE:-3}
@@ -128,8 +125,7 @@ start_service() {
     local logfile=$1
     local settings=(QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1
         QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" QUARKUS_DATASOURCE_USERNAME="$DB_USER"
-        LATCHKEY_MASTER_KEY="$MASTER_KEY" LATCHKEY_ADMIN_USERNAME="$ADMIN_USER" LATCHKEY_ADMIN_PASSWORD="$ADMIN_PASSWORD"
-        LATCHKEY_CACHE_REFRESH_INTERVAL="$CACHE_REFRESH")
+        LATCHKEY_MASTER_KEY="$MASTER_KEY" LATCHKEY_ADMIN_USERNAME="$ADMIN_USER" LATCHKEY_ADMIN_PASSWORD="$ADMIN_PASSWORD")
     [[ -z ${PGPASSWORD:-} ]] || settings+=(QUARKUS_DATASOURCE_PASSWORD="$PGPASSWORD")
     START_MS=$(now_ms)
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options

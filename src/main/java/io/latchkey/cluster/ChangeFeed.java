@@ -47,6 +47,8 @@ public class ChangeFeed {
 
     private static final Logger LOG = Logger.getLogger(ChangeFeed.class);
     private static final int BATCH = 1000;
+    /** How often the log is pruned: what it keeps beyond the longest token lifetime stays about this much. */
+    private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
     static final String APPLICATION_NAME = "latchkey-change-feed";
 
     @Inject
@@ -258,11 +260,11 @@ public class ChangeFeed {
 
     /**
      * On the feed's connection (a pooled one would show up on the hot path's connection count), in bounded batches,
-     * at most once per refresh interval even if it fails: the log keeps the longest token lifetime plus skew.
+     * at most once per {@link #PRUNE_EVERY} even if it fails: the log keeps the longest token lifetime plus skew.
      */
     private void pruneNowAndThen(Connection connection) throws SQLException {
         long now = System.nanoTime();
-        if (now - lastPrune < config.cache().refreshInterval().toNanos()) {
+        if (now - lastPrune < PRUNE_EVERY.toNanos()) {
             return;
         }
         lastPrune = now;

@@ -81,8 +81,12 @@ public interface LatchkeyConfig {
     }
 
     interface Cache {
-        /** Safety net behind LISTEN/NOTIFY: cached keys and revocations are re-read at least this often. */
-        @WithDefault("PT60S")
+        /**
+         * Safety net behind the change log, for rows edited outside Latchkey (by SQL): cached keys, clients and
+         * revocations are dropped and re-read at least this often. Latchkey's own changes reach every instance
+         * through the log within the feed's lease, so this can be rare: each refresh costs a query per key in use.
+         */
+        @WithDefault("PT1H")
         Duration refreshInterval();
 
         /** Most signing keys held in memory at once. */

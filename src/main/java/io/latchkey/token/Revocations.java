@@ -32,9 +32,12 @@ import io.latchkey.error.Refusal;
 public class Revocations {
 
     private static final Logger LOG = Logger.getLogger(Revocations.class);
+    private static final long SWEEP_EVERY_SECONDS = 60;
 
     /** jti to expiry in epoch seconds. */
     private final ConcurrentHashMap<String, Long> revoked = new ConcurrentHashMap<>();
+    /** Epoch second of the last sweep of expired entries. */
+    private volatile long lastSweep;
     /** False while revocations may have been missed. */
     private volatile boolean complete;
 
@@ -88,7 +91,30 @@ public class Revocations {
             // anyone who can write the log could name a far future: no token lives longer than this anyway
             long longest = clock.instant().getEpochSecond() + config.tokenLifetime().plus(config.clockSkew()).toSeconds();
             revoked.put(change.jti(), Math.min(change.expiresAt(), longest));
+            forgetExpiredNowAndThen();
         }
+    }
+
+    /**
+     * The set grows only here, so expired entries are swept here too, at most once a minute: the safety-net
+     * refresh that also sweeps them runs only hourly by default.
+     */
+    private void forgetExpiredNowAndThen() {
+        long now = clock.instant().getEpochSecond();
+        if (now - lastSweep < SWEEP_EVERY_SECONDS) {
+            return;
+        }
+        lastSweep = now;
+        forgetExpired(horizon());
+    }
+
+    /** Epoch second before which a token has expired even with the clock skew allowed: its revocation is moot. */
+    private long horizon() {
+        return clock.instant().getEpochSecond() - config.clockSkew().toSeconds();
+    }
+
+    private void forgetExpired(long horizon) {
+        revoked.values().removeIf(expiresAt -> expiresAt < horizon);
     }
 
     void onStale(@Observes CachesStale stale) {
@@ -103,7 +129,7 @@ public class Revocations {
 
     /** Re-reads every revocation that still matters and forgets the others, here and in the database. */
     private void reload() {
-        long horizon = clock.instant().getEpochSecond() - config.clockSkew().toSeconds();
+        long horizon = horizon();
         List<Object[]> rows = transactions.callInNew(() -> {
             entityManager.createNativeQuery("DELETE FROM revoked_tokens WHERE expires_at < ?1")
                     .setParameter(1, Instant.ofEpochSecond(horizon - 3600))
@@ -118,7 +144,7 @@ public class Revocations {
         for (Object[] row : rows) {
             revoked.put((String) row[0], ((Number) row[1]).longValue());
         }
-        revoked.values().removeIf(expiresAt -> expiresAt < horizon);
+        forgetExpired(horizon);
         complete = true;
     }
 }

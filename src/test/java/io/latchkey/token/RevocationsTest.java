@@ -87,6 +87,24 @@ class RevocationsTest {
     }
 
     @Test
+    void anExpiredRevocationIsForgottenFromMemoryWhenTheNextOneArrivesAMinuteLaterWithoutARefresh() {
+        // given: the set read once; a revocation whose token expires in 10 s
+        revocations.onStale(new CachesStale());
+        String expiring = uniqueJti();
+        revocations.revoke(expiring, UUID.randomUUID(), now() + 10);
+
+        // when: past its expiry and the skew, and a minute since the last sweep, another revocation arrives
+        clock.advance(Duration.ofSeconds(10).plus(SKEW).plusMinutes(1).plusSeconds(1));
+        String next = uniqueJti();
+        revocations.revoke(next, UUID.randomUUID(), now() + 600);
+
+        // then: answered from memory alone (the I/O thread), the expired one is gone, the new one held
+        feed.ioThread = true;
+        assertFalse(revocations.isRevoked(expiring));
+        assertTrue(revocations.isRevoked(next));
+    }
+
+    @Test
     void revokingATokenTwiceKeepsOneRevocation() {
         // given
         String jti = uniqueJti();
