@@ -2,7 +2,8 @@
 # Login benchmark: POST /login against the password hash alone, measured side by side in the same run on the
 # same core, so the figures are ratios that survive a noisy machine. Never part of CI; every step is bounded.
 #
-# Usage, from a checkout (needs 2+ CPUs, Java 17, curl, psql and a PostgreSQL that accepts the user below):
+# Usage, from a checkout (needs 2+ CPUs, a JDK (25 preferred, as Dockerfile.jvm's), curl, psql and a PostgreSQL
+# that accepts the user below):
 #
 #     bench/login.sh
 #
@@ -10,25 +11,33 @@
 #   1. builds the service (./mvnw -B -q package -Dmaven.test.skip=true -Dproduction) unless BENCH_SKIP_BUILD=1,
 #      and installs wrk with apt-get when it is missing;
 #   2. drops and re-creates the database $BENCH_DB, starts the service on it pinned to BENCH_SERVER_CPU with the
-#      JVM options of Dockerfile.jvm (its JAVA_OPTS line, so the image and the bench cannot drift), creates a
-#      user through the API and checks that its right password answers 200 and a wrong one 401;
+#      JVM of Dockerfile.jvm (JDK 25: BENCH_JAVA) and its options (its JAVA_OPTS line, so the image and the bench
+#      cannot drift), creates a user through the API and checks that its right password answers 200 and a wrong
+#      one 401;
 #   3. after a warm-up, runs $BENCH_RUNS interleaved rounds, each of: the hash alone (bench/HashRate.java, the
-#      service's own Passwords class, on the server's core while the service idles), then wrk -t1 on the other
-#      core against /login with the right and with a wrong password, at 1 and at 4 connections; interleaving
-#      makes a change of machine load hit every figure alike. RSS is sampled every 0.2 s while logins run;
+#      service's own Passwords class, on the server's core while the service idles, in the same JVM build with the
+#      same options as the service: a fair side by side, where neither a JDK nor a heap setting differs), then
+#      wrk -t1 on the other core against /login with the right and with a wrong password, at 1 and at 4
+#      connections; interleaving makes a change of machine load hit every figure alike. RSS is sampled every 0.2 s
+#      while logins run, and the CPU time of the JIT compiler threads is reported: a login runs each method of
+#      its path once, so the JIT reaches the path's methods only after thousands of logins, and until then it
+#      competes with the hash for the one core (which is why the warm-up is long);
 #   4. prints each figure (median of the rounds), its ratio to the hash alone and PASS/FAIL against the targets;
 #      the table is also written to target/bench/login.md, the raw output to target/bench/login-*.log.
 #      Exits 0 when every target passes, 1 otherwise.
 #
 # Settings (environment variables; defaults in brackets). A default run takes about 3 minutes after the build.
 #   BENCH_RUNS [3]          interleaved rounds           BENCH_SECONDS [8]     length of each measurement
-#   BENCH_WARMUP [8]        warm-up of /login, seconds   BENCH_SKIP_BUILD [0]  1: use target/quarkus-app as built
+#   BENCH_WARMUP [30]       warm-up of /login, seconds (right, then wrong password)
+#   BENCH_SKIP_BUILD [0]    1: use target/quarkus-app as built
 #   BENCH_APP [target/quarkus-app]  a -Dproduction build (quarkus-app directory) to measure instead; implies no build
 #   BENCH_SERVER_CPU [0]    core of the service and of the hash alone; BENCH_LOAD_CPU [1] core of wrk and this script
 #   BENCH_PORT [18081]      HTTP port of the service; it must be free
 #   BENCH_PGHOST [127.0.0.1]  BENCH_PGPORT [5432]  BENCH_PGUSER [postgres]  (PGPASSWORD is passed on if set)
 #   BENCH_DB [latchkey_login]  database DROPPED and re-created at every run
-#   BENCH_JAVA_OPTS [Dockerfile.jvm's JAVA_OPTS -XX:MaxRAM=${BENCH_CONTAINER_MIB:-256}m]  JVM options of the service
+#   BENCH_JAVA [the first /usr/lib/jvm/*-25*/bin/java, else java]  the JVM of the service and of the hash alone
+#   BENCH_JAVA_OPTS [Dockerfile.jvm's JAVA_OPTS -XX:MaxRAM=${BENCH_CONTAINER_MIB:-256}m]  their JVM options
+#   (no AOT cache: it shortens the start, which this bench does not measure)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,7 +45,7 @@ cd "$ROOT"
 
 RUNS=${BENCH_RUNS:-3}
 RUN_SECONDS=${BENCH_SECONDS:-8}
-WARMUP=${BENCH_WARMUP:-8}
+WARMUP=${BENCH_WARMUP:-30}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 PORT=${BENCH_PORT:-18081}
@@ -45,6 +54,10 @@ DB_PORT=${BENCH_PGPORT:-5432}
 DB_USER=${BENCH_PGUSER:-postgres}
 DB=${BENCH_DB:-latchkey_login}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
+# Dockerfile.jvm's JVM: a JDK 25 when one is installed (the first /usr/lib/jvm/*-25*), else java on the PATH.
+JAVA_BIN=${BENCH_JAVA:-$(ls -d /usr/lib/jvm/*-25*/bin/java 2>/dev/null | head -n1)}
+JAVA_BIN=${JAVA_BIN:-java}
+JAVAC_BIN=$(dirname "$JAVA_BIN")/javac
 # The image's JVM options, less the listening address (the bench listens on 127.0.0.1 only).
 DOCKER_JAVA_OPTS=$(sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' Dockerfile.jvm | sed 's/-Dquarkus.http.host=[^ ]*//')
 # Container-sized as in bench/run.sh: the JVM is told it has BENCH_CONTAINER_MIB of memory, as a container limit does.
@@ -76,7 +89,7 @@ done
 CPUS=$(getconf _NPROCESSORS_ONLN)
 (( SERVER_CPU < CPUS && LOAD_CPU < CPUS )) || die "this machine has $CPUS online CPU(s); the benchmark needs 2"
 [[ -n $DOCKER_JAVA_OPTS ]] || die "no ENV JAVA_OPTS=\"...\" line found in Dockerfile.jvm"
-for tool in java curl psql taskset timeout base64 awk sed sort; do
+for tool in "$JAVA_BIN" "$JAVAC_BIN" curl psql taskset timeout base64 awk sed sort; do
     command -v "$tool" >/dev/null || die "'$tool' is required"
 done
 
@@ -112,12 +125,13 @@ run_wrk() {
     echo "$line"
 }
 
-# The hash alone on the server's core, in a JVM of its own with default settings (no service heap options, so
-# a poor heap setting cannot lower the ceiling it is measured against): prints its result line.
+# The hash alone on the server's core, in a JVM of its own: the service's JVM with the service's options (heap,
+# collector, malloc arenas), compiled ahead so no compiler shares its heap. Prints its result line.
 run_hash() {
     local logfile=$1 seconds=$2 line
+    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
     timeout --kill-after=5 $(( seconds + 120 )) taskset -c "$SERVER_CPU" \
-        java -cp "$APP/lib/boot/*:$APP/lib/main/*:$APP/app/*" "$ROOT/bench/HashRate.java" "$seconds" 2 1 \
+        "$JAVA_BIN" $JAVA_OPTS -cp "$OUT/hash-rate:$APP/lib/boot/*:$APP/lib/main/*:$APP/app/*" HashRate "$seconds" 2 1 \
         >"$logfile" 2>&1 || die "the hash measurement failed; see $logfile"
     line=$(grep '^HASH_RESULT' "$logfile") || die "no result from HashRate; see $logfile"
     echo "$line"
@@ -131,6 +145,9 @@ rm -f "$OUT"/login-*.log "$OUT"/login.md
 [[ $SKIP_BUILD == 1 || -n ${BENCH_APP:-} ]] || build_service "$OUT/login-build.log"
 [[ -f $APP/quarkus-run.jar ]] || die "$APP/quarkus-run.jar is missing (build first)"
 ensure_wrk "$OUT/login-apt.log"
+rm -rf "$OUT/hash-rate"
+"$JAVAC_BIN" -d "$OUT/hash-rate" -cp "$APP/lib/main/*:$APP/app/*" "$ROOT/bench/HashRate.java" >"$OUT/login-javac.log" 2>&1 \
+    || die "bench/HashRate.java does not compile; see $OUT/login-javac.log"
 
 # From here on this script, curl and wrk stay on LOAD_CPU; the service and the hash run on SERVER_CPU.
 taskset -cp "$LOAD_CPU" $$ >/dev/null
@@ -160,7 +177,7 @@ settings=(QUARKUS_HTTP_PORT="$PORT"
 [[ -z ${PGPASSWORD:-} ]] || settings+=(QUARKUS_DATASOURCE_PASSWORD="$PGPASSWORD")
 
 log "starting the service on CPU $SERVER_CPU (JVM options: $JAVA_OPTS)"
-env "${settings[@]}" taskset -c "$SERVER_CPU" java $JAVA_OPTS -jar "$APP/quarkus-run.jar" >"$OUT/login-service.log" 2>&1 &
+env "${settings[@]}" taskset -c "$SERVER_CPU" "$JAVA_BIN" $JAVA_OPTS -jar "$APP/quarkus-run.jar" >"$OUT/login-service.log" 2>&1 &
 SERVICE_PID=$!
 started=$(now_ms)
 until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$BASE/q/health/ready" || true) == 200 ]]; do
@@ -194,6 +211,15 @@ sample_rss() {
     done >>"$OUT/login-rss.log"
 }
 
+# CPU time (clock ticks) of the service's JIT compiler threads, and of the whole service: "<compilers> <all>"
+cpu_ticks() {
+    local compilers
+    compilers=$(for task in /proc/"$SERVICE_PID"/task/*; do
+        [[ $(cat "$task/comm" 2>/dev/null) == C[12]\ CompilerThre* ]] && sed 's/.*) //' "$task/stat" 2>/dev/null
+    done | awk '{ sum += $12 + $13 } END { print sum + 0 }')
+    echo "$compilers $(sed 's/.*) //' "/proc/$SERVICE_PID/stat" | awk '{ print $12 + $13 }')"
+}
+
 # ---------------------------------------------------------------------------------------------- load
 
 log "warm-up: /login right and wrong, ${WARMUP}s each"
@@ -212,6 +238,7 @@ CONNS=(1 1 4 4)
 declare -A RPS P50 P99 BAD
 HASH_RPS=() HASH_P50=()
 : >"$OUT/login-rss.log"
+CPU_BEFORE=$(cpu_ticks)
 
 for r in $(seq "$RUNS"); do
     line=$(run_hash "$OUT/login-hash-$r.log" "$RUN_SECONDS")
@@ -232,6 +259,8 @@ for r in $(seq "$RUNS"); do
     done
     stop_sampler
 done
+CPU_AFTER=$(cpu_ticks)
+read -r JIT_TICKS ALL_TICKS <<<"$(paste -d' ' <(echo "$CPU_AFTER") <(echo "$CPU_BEFORE") | awk '{ print $1 - $3, $2 - $4 }')"
 RSS_MAX=$(sort -n "$OUT/login-rss.log" | tail -n1)
 RSS_PEAK=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVICE_PID/status")
 grep -q 'OutOfMemoryError' "$OUT/login-service.log" && OOM=1 || OOM=0
@@ -249,7 +278,7 @@ HASH_MS=$(median "${HASH_P50[@]}")
     echo "## Latchkey login benchmark"
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown);" \
-        "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $CPUS CPUs; $(java -version 2>&1 | head -n1)."
+        "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $CPUS CPUs; $("$JAVA_BIN" -version 2>&1 | head -n1)."
     echo "Service and hash alone on CPU $SERVER_CPU (JVM options: ${JAVA_OPTS:-none}), wrk -t1 on CPU $LOAD_CPU;" \
         "medians of $RUNS interleaved round(s) of ${RUN_SECONDS}s; password hash $HASH_PARAMS."
     echo
@@ -277,6 +306,9 @@ HASH_MS=$(median "${HASH_P50[@]}")
     wrong=0; for n in "${NAMES[@]}"; do wrong=$(( wrong + BAD[$n] )); done
     printf '| every answer as expected (200 right, 401 wrong, no socket error) | %s unexpected | %s |\n' \
         "$wrong" "$(verdict "$(( wrong == 0 ? 1 : 0 ))")"
+    echo
+    echo "From the first round to the last the JIT compiler threads used $(calc '%.1f' '$1 / $2' "$JIT_TICKS" \
+        "$(getconf CLK_TCK)") s of CPU, $(calc '%.0f' '100 * $1 / ($2 > 0 ? $2 : 1)' "$JIT_TICKS" "$ALL_TICKS")% of the service's."
 } | tee "$OUT/login.md"
 # the verdicts ran in the pipeline's subshell: read them back from the table
 grep -q '| FAIL |$' "$OUT/login.md" && FAILED=1

@@ -1,11 +1,18 @@
 package io.latchkey.session;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+
+import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,7 +21,6 @@ import jakarta.persistence.Query;
 
 import org.jboss.logging.Logger;
 
-import io.latchkey.common.Transactions;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
@@ -37,6 +43,8 @@ public class Sessions {
                 INSERT INTO sessions (jti, user_id, kid, issued_at, expires_at, address, user_agent)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
             )""";
+    /** Forgets the sessions whose token expired (with the leeway): a step of a login's statement, once a minute. */
+    private static final String PRUNE = "pruned AS (DELETE FROM sessions WHERE expires_at < ?)";
 
     /** One active session; {@code current} when it is the caller's own token. */
     public record Session(String jti, Instant issuedAt, Instant expiresAt, String address, String userAgent,
@@ -46,7 +54,7 @@ public class Sessions {
     @Inject
     EntityManager entityManager;
     @Inject
-    Transactions transactions;
+    DataSource dataSource;
     @Inject
     Revocations revocations;
     @Inject
@@ -59,26 +67,19 @@ public class Sessions {
     /**
      * Records the session of a token just issued, with {@code alsoWrite} (the throttle's record of the success) in
      * the same statement: one commit for the login's writes. 503 when they cannot be stored (the token is then not
-     * handed out, and neither write stands).
+     * handed out, and neither write stands). Plain JDBC with auto-commit: one statement is atomic by itself, and each
+     * login then pays one round trip instead of a transaction's begin, flush and commit through Hibernate and JTA.
      */
     void record(ActiveKey key, IssuedToken token, String address, String userAgent, WriteSteps alsoWrite) {
         Instant now = clock.instant();
         boolean prune = !now.isBefore(nextPrune);
         // issued_at to the microsecond: it orders logins within a second
         WriteSteps writes = WriteSteps.of(RECORD, token.jti(), key.userId(), key.kid(),
-                now.truncatedTo(ChronoUnit.MICROS), token.expiresAt(), address, printable(userAgent)).and(alsoWrite);
+                at(now.truncatedTo(ChronoUnit.MICROS)), at(token.expiresAt()), address, printable(userAgent))
+                .and(alsoWrite);
         try {
-            transactions.runInNew(() -> {
-                Query statement = entityManager.createNativeQuery(writes.statement());
-                for (int i = 0; i < writes.parameters().size(); i++) {
-                    statement.setParameter(i + 1, writes.parameters().get(i));
-                }
-                statement.getResultList();
-                if (prune) {
-                    pruneExpired(now);
-                }
-            });
-        } catch (RuntimeException e) {
+            run(prune ? writes.and(pruning(now)) : writes);
+        } catch (SQLException | RuntimeException e) {
             LOG.warnf("Could not record a session (%s)", e.getClass().getSimpleName());
             throw Refusal.temporarilyUnavailable("Logins are unavailable for a moment; retry shortly.",
                     Duration.ofSeconds(1));
@@ -88,11 +89,28 @@ public class Sessions {
         }
     }
 
-    /** Forgets the sessions whose token expired (with the leeway) before {@code now}; within a transaction. */
-    void pruneExpired(Instant now) {
-        entityManager.createNativeQuery("DELETE FROM sessions WHERE expires_at < ?1")
-                .setParameter(1, now.minus(config.clockSkew()))
-                .executeUpdate();
+    /** Forgets the sessions whose token expired (with the leeway) before {@code now}. */
+    void pruneExpired(Instant now) throws SQLException {
+        run(pruning(now));
+    }
+
+    private WriteSteps pruning(Instant now) {
+        return WriteSteps.of(PRUNE, at(now.minus(config.clockSkew())));
+    }
+
+    /** Runs {@code writes} as one statement on a connection of its own: auto-commit, so they commit together. */
+    private void run(WriteSteps writes) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(writes.statement())) {
+            for (int i = 0; i < writes.parameters().size(); i++) {
+                statement.setObject(i + 1, writes.parameters().get(i));
+            }
+            statement.execute();
+        }
+    }
+
+    private static OffsetDateTime at(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
     }
 
     /** The user's active sessions, newest first. */

@@ -56,7 +56,7 @@ class SessionRecordsTest {
 
     SessionRecordsTest() {
         sessions.entityManager = entityManager;
-        sessions.transactions = transactions;
+        sessions.dataSource = TestDatabase.dataSource();
         sessions.revocations = TestRevocations.over(entityManager, transactions, changes, new TestFeed(), config,
                 clock);
         sessions.config = config;
