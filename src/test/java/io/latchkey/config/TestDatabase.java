@@ -39,6 +39,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class TestDatabase {
 
     private static DataSource dataSource;
+    private static String jdbcUrl;
     private static EntityManagerFactory entityManagers;
 
     private TestDatabase() {
@@ -59,11 +60,18 @@ public final class TestDatabase {
                 DataSource started = postgres.getPostgresDatabase();
                 Flyway.configure().dataSource(started).locations("classpath:db/migration").load().migrate();
                 dataSource = started;
+                jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
             } catch (IOException e) {
                 throw new UncheckedIOException("The embedded PostgreSQL did not start", e);
             }
         }
         return dataSource;
+    }
+
+    /** The JDBC URL of {@link #dataSource()} (user and password "postgres"), for a Quarkus start on it. */
+    public static synchronized String jdbcUrl() {
+        dataSource();
+        return jdbcUrl;
     }
 
     /**

@@ -1,0 +1,102 @@
+package io.latchkey.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** When a start may leave the schema alone: the one query of {@link DatabaseSchema}, on a real PostgreSQL. */
+class DatabaseSchemaTest {
+
+    @Test
+    void migrationFileNamesGiveFlywaysVersions() {
+        assertEquals(Optional.of(Set.of("1", "10", "2.1")), DatabaseSchema.versionsOf(
+                List.of("db/migration/V1__users.sql", "db/migration/V10__keys.sql", "V2_1__clients.sql")));
+    }
+
+    @Test
+    void anyOtherKindOfMigrationLeavesItToFlyway() {
+        assertEquals(Optional.empty(), DatabaseSchema.versionsOf(
+                List.of("db/migration/V1__users.sql", "db/migration/R__views.sql")));
+        assertEquals(Optional.empty(), DatabaseSchema.versionsOf(List.of()));
+        assertEquals(Optional.empty(), DatabaseSchema.versionsOf(null));
+    }
+
+    @Test
+    void theBundledMigrationsAreListedFromTheClassPath() throws IOException {
+        assertEquals(Optional.of(bundled()), DatabaseSchema.bundledVersions());
+    }
+
+    @Test
+    void aSchemaMigratedByFlywayIsCurrent() throws IOException {
+        assertTrue(DatabaseSchema.isCurrent(TestDatabase.dataSource(), bundled()));
+    }
+
+    @Test
+    void aBundledMigrationNotYetAppliedMeansNotCurrent() throws IOException {
+        Set<String> withANewOne = new HashSet<>(bundled());
+        withANewOne.add("999");
+        assertFalse(DatabaseSchema.isCurrent(TestDatabase.dataSource(), withANewOne));
+    }
+
+    @Test
+    void aNewDatabaseIsNotCurrent() throws Exception {
+        assertFalse(DatabaseSchema.isCurrent(newDatabase(), bundled()));
+    }
+
+    @Test
+    void aFailedMigrationMeansNotCurrentEvenWithAllVersionsApplied() throws Exception {
+        DataSource database = newDatabase();
+        execute(database, "CREATE TABLE flyway_schema_history (version text, success boolean)");
+        for (String version : bundled()) {
+            execute(database, "INSERT INTO flyway_schema_history VALUES ('" + version + "', true)");
+        }
+        assertTrue(DatabaseSchema.isCurrent(database, bundled()));
+
+        execute(database, "INSERT INTO flyway_schema_history VALUES ('999', false)");
+
+        assertFalse(DatabaseSchema.isCurrent(database, bundled()));
+    }
+
+    /** The versions of the migrations in the source tree, as the build bundles them. */
+    private static Set<String> bundled() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
+            return DatabaseSchema.versionsOf(files.map(file -> "db/migration/" + file.getFileName()).toList())
+                    .orElseThrow();
+        }
+    }
+
+    /** An empty database of its own on the test server. */
+    private static DataSource newDatabase() throws SQLException {
+        String name = "schema_" + UUID.randomUUID().toString().replace("-", "");
+        execute(TestDatabase.dataSource(), "CREATE DATABASE " + name);
+        PGSimpleDataSource database = new PGSimpleDataSource();
+        database.setURL(TestDatabase.jdbcUrl().replaceFirst("/postgres\\?", "/" + name + "?"));
+        database.setUser("postgres");
+        database.setPassword("postgres");
+        return database;
+    }
+
+    private static void execute(DataSource database, String sql) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
