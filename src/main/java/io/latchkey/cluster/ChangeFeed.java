@@ -192,16 +192,21 @@ public class ChangeFeed {
         }
     }
 
-    /** With LISTEN in place: applies what was missed, or starts over when the log no longer reaches back. */
+    /**
+     * With LISTEN in place: applies what was missed, or starts over when the log no longer reaches back, or ends
+     * before the last applied change (a failover to a replica that had not received it hands those numbers out
+     * again, and reading after the last applied one would skip the new changes).
+     */
     private void catchUp(Connection connection) throws SQLException {
         long sent = System.nanoTime();
-        if (lastApplied < 0 || !ChangeLog.reachesBackTo(connection, lastApplied)) {
+        long latest = ChangeLog.latest(connection);
+        if (lastApplied < 0 || latest < lastApplied || !ChangeLog.reachesBackTo(connection, lastApplied)) {
             boolean reset = lastApplied >= 0;
-            long latest = ChangeLog.latest(connection);
             staleness.fire(new CachesStale()); // everything is re-read from the tables, which include up to latest
             lastApplied = latest;
             if (reset) {
-                LOG.warn("The change log no longer reaches back to the last applied change: caches started over");
+                LOG.warn("The change log no longer reaches back to, or ends before, the last applied change: caches"
+                        + " started over");
                 advances.fire(new FeedAdvanced(List.of(), true));
             }
         }

@@ -47,6 +47,8 @@ class CrossInstanceTest {
     AgroalDataSource dataSource;
     @Inject
     CacheRefreshes refreshes;
+    @Inject
+    ChangeFeed feed;
 
     /** A connection of "another instance": not from the application's pool. */
     private static Connection otherInstance() throws SQLException {
@@ -334,6 +336,57 @@ class CrossInstanceTest {
 
         System.out.println("[cross-instance] a change made while the feed was cut reached this instance in " + millis + " ms");
         assertTrue(millis < 5000, "took " + millis + " ms");
+    }
+
+    @Test
+    void changeLoggedAfterTheLogWasRewoundBelowTheLastAppliedIsAppliedAfterAReconnect() throws Exception {
+        TestUser user = TestApi.createUser("xi-rewound");
+        String token = cachedToken(user);
+        long applied = appliedMarker();
+
+        // when: a failover to a replica that missed the last changes hands their numbers out again
+        long started;
+        try (Connection connection = otherInstance()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement lost = connection.prepareStatement("DELETE FROM change_log WHERE seq > ?");
+                    PreparedStatement rewind = connection.prepareStatement(
+                            "SELECT setval(pg_get_serial_sequence('change_log', 'seq'), ?)")) {
+                lost.setLong(1, applied - 3);
+                lost.execute();
+                rewind.setLong(1, applied - 3);
+                rewind.execute();
+            }
+            disabling(user).apply(connection);
+            assertTrue(ChangeLog.insert(connection, Change.userDisabled(user.id())).seq() < applied, "rewound");
+            started = System.nanoTime();
+            connection.commit();
+        }
+        // and the feed reconnects to the promoted primary
+        try (Connection connection = otherInstance();
+                PreparedStatement kill = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            kill.setInt(1, listenerPids().get(0));
+            kill.execute();
+        }
+
+        // then the change is applied, not skipped until the safety-net refresh
+        long millis = awaitInactive(token, started);
+        System.out.println("[cross-instance] a change logged after a rewind reached this instance in " + millis + " ms");
+    }
+
+    /** Logs changes of unknown users, enough to rewind by three, and waits until this instance applied them. */
+    private long appliedMarker() throws Exception {
+        long seq = 0;
+        try (Connection connection = otherInstance()) {
+            while (seq <= 3) {
+                seq = ChangeLog.insert(connection, Change.userDisabled(UUID.randomUUID())).seq();
+            }
+        }
+        long started = System.nanoTime();
+        while (feed.lastApplied() < seq) {
+            assertTrue(System.nanoTime() - started < 10 * ONE_SECOND_NANOS, "marker not applied within 10 s");
+            Thread.sleep(5);
+        }
+        return seq;
     }
 
     /** Prints p50/p99 of commit-to-inactive over 40 revocations by another instance (the README quotes them). */
