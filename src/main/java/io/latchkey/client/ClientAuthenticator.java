@@ -18,6 +18,7 @@ import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.cluster.ConsistentCache;
+import io.latchkey.cluster.RetryFailedReads;
 import io.latchkey.common.Sha256;
 import io.latchkey.common.Transactions;
 
@@ -40,6 +41,8 @@ public class ClientAuthenticator {
      * that or when there are too many. An id outside it does not exist, so a flood of random ids costs no query.
      */
     private volatile Set<String> ids;
+    /** Whether the last read of the ids failed: retried once a minute. */
+    private volatile boolean idsUnread;
 
     @Inject
     EntityManager entityManager;
@@ -93,9 +96,11 @@ public class ClientAuthenticator {
         try {
             all = storedIds.apply(MAX_IDS + 1);
         } catch (RuntimeException e) {
-            ids = null; // every id may exist until the next start-over: correct, only not bounded
+            ids = null; // every id may exist until a retry succeeds: correct, only not bounded
+            idsUnread = true;
             return;
         }
+        idsUnread = false;
         if (all.size() > MAX_IDS) {
             ids = null;
         } else {
@@ -124,6 +129,12 @@ public class ClientAuthenticator {
                 known.add(change.clientId()); // created, or changed: it may exist (a deleted one is then cached absent)
             }
             cache.invalidate(change.clientId());
+        }
+    }
+
+    void onRetry(@Observes RetryFailedReads retry) {
+        if (idsUnread) {
+            readIds();
         }
     }
 

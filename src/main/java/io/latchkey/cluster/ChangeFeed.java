@@ -40,7 +40,7 @@ import io.quarkus.runtime.StartupEvent;
  * link fails a round trip instead of blocking for the kernel's minutes. Every quarter lease it reads the rows after
  * the last applied one (that read is the liveness probe, and it also catches a change whose NOTIFY was lost); a
  * NOTIFY only wakes it early. After a reconnect it reads what it missed, or starts over when the log was pruned
- * past it. The safety-net refresh and the pruning run on a thread of their own.
+ * past it. The safety-net refresh and the retry of failed cache reads run on a thread of their own.
  */
 @ApplicationScoped
 public class ChangeFeed {
@@ -57,6 +57,8 @@ public class ChangeFeed {
     Event<CachesStale> staleness;
     @Inject
     Event<FeedAdvanced> advances;
+    @Inject
+    Event<RetryFailedReads> retries;
     @Inject
     LatchkeyConfig config;
     @Inject
@@ -127,6 +129,9 @@ public class ChangeFeed {
         });
         long refresh = config.cache().refreshInterval().toMillis();
         housekeeping.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
+        // not on the feed's thread: a slow re-read must not hold up the round trips that keep the lease
+        long retry = PRUNE_EVERY.toMillis();
+        housekeeping.scheduleWithFixedDelay(this::retryFailedReads, retry, retry, TimeUnit.MILLISECONDS);
         // serve once caught up; if the database is slow to answer, start anyway and fail closed until it does
         if (!firstCatchUp.await(15, TimeUnit.SECONDS)) {
             LOG.warn("The change feed is not caught up yet: token checks answer 503 until it is");
@@ -260,6 +265,14 @@ public class ChangeFeed {
             staleness.fire(new CachesStale());
         } catch (RuntimeException e) {
             LOG.warnf("Refreshing caches failed (%s); retried at the next refresh", e.getClass().getSimpleName());
+        }
+    }
+
+    private void retryFailedReads() {
+        try {
+            retries.fire(new RetryFailedReads());
+        } catch (RuntimeException e) {
+            LOG.warnf("Retrying failed cache reads failed (%s); retried in a minute", e.getClass().getSimpleName());
         }
     }
 

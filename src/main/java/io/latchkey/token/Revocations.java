@@ -18,6 +18,7 @@ import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeFeed;
 import io.latchkey.cluster.ChangeLog;
+import io.latchkey.cluster.RetryFailedReads;
 import io.latchkey.common.Transactions;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.error.Refusal;
@@ -118,11 +119,21 @@ public class Revocations {
     }
 
     void onStale(@Observes CachesStale stale) {
+        reread();
+    }
+
+    void onRetry(@Observes RetryFailedReads retry) {
+        if (!complete) {
+            reread();
+        }
+    }
+
+    private void reread() {
         try {
             reload();
         } catch (RuntimeException e) {
             complete = false;
-            LOG.warnf("Could not re-read revocations (%s); each check asks the database until it can",
+            LOG.warnf("Could not re-read revocations (%s); each check asks the database until a retry succeeds",
                     e.getClass().getSimpleName());
         }
     }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.NotInMemory;
+import io.latchkey.cluster.RetryFailedReads;
 import io.latchkey.cluster.TestFeed;
 import io.latchkey.common.Sha256;
 
@@ -113,6 +114,23 @@ class ClientAuthenticatorTest {
 
         // then
         assertEquals(1, loads.get());
+    }
+
+    @Test
+    void idsThatCouldNotBeReadAreReadAgainAtTheNextTick() {
+        // given
+        listIds = limit -> {
+            throw new IllegalStateException("database down");
+        };
+        clients.onStale(new CachesStale());
+        listIds = limit -> stored.keySet().stream().limit(limit).toList();
+
+        // when
+        clients.onRetry(new RetryFailedReads());
+
+        // then
+        clients.authenticate("svc-random", "any");
+        assertEquals(0, loads.get());
     }
 
     @Test

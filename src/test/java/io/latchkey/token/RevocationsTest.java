@@ -21,6 +21,7 @@ import io.latchkey.TestClock;
 import io.latchkey.cluster.CachesStale;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.NotInMemory;
+import io.latchkey.cluster.RetryFailedReads;
 import io.latchkey.cluster.TestChangeLog;
 import io.latchkey.cluster.TestFeed;
 import io.latchkey.common.TestTransactions;
@@ -248,14 +249,7 @@ class RevocationsTest {
     @Test
     void whenARereadFailsChecksAskTheDatabaseUntilOneSucceeds() {
         // given: read once, then a re-read that fails
-        revocations.onStale(new CachesStale());
-        EntityManager closed = TestDatabase.entityManagers().createEntityManager();
-        closed.close();
-        revocations.entityManager = closed;
-        revocations.transactions = new TestTransactions(closed);
-        revocations.onStale(new CachesStale());
-        revocations.entityManager = entityManager;
-        revocations.transactions = transactions;
+        readOnceThenFailARereread();
 
         // when
         String revoked = revokedElsewhere(now() + 600);
@@ -265,6 +259,32 @@ class RevocationsTest {
         revocations.onStale(new CachesStale());
         feed.ioThread = true;
         assertFalse(revocations.isRevoked(uniqueJti()), "complete again: answered from memory");
+    }
+
+    @Test
+    void aFailedRereadIsRetriedAtTheNextTickNotAtTheNextRefresh() {
+        // given: read once, then a re-read that fails
+        readOnceThenFailARereread();
+        String revoked = revokedElsewhere(now() + 600);
+
+        // when
+        revocations.onRetry(new RetryFailedReads());
+
+        // then: complete again, answered from memory, with what was revoked meanwhile
+        feed.ioThread = true;
+        assertTrue(revocations.isRevoked(revoked));
+        assertFalse(revocations.isRevoked(uniqueJti()));
+    }
+
+    private void readOnceThenFailARereread() {
+        revocations.onStale(new CachesStale());
+        EntityManager closed = TestDatabase.entityManagers().createEntityManager();
+        closed.close();
+        revocations.entityManager = closed;
+        revocations.transactions = new TestTransactions(closed);
+        revocations.onStale(new CachesStale());
+        revocations.entityManager = entityManager;
+        revocations.transactions = transactions;
     }
 
     /** Whether {@code jti} is revoked, from memory alone, after a re-read now and after one a second later. */
