@@ -10,8 +10,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.jar.JarEntry;
@@ -54,7 +57,7 @@ public class DatabaseSchema {
     private volatile boolean migratedAtStart;
 
     void migrate(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent started) {
-        Optional<Set<String>> bundled = bundledVersions();
+        Optional<Set<String>> bundled = bundledVersions(DatabaseSchema.class.getClassLoader());
         if (bundled.isPresent() && isCurrent(dataSource, bundled.get())) {
             return;
         }
@@ -70,19 +73,24 @@ public class DatabaseSchema {
 
     /**
      * Whether every version in {@code bundled} is recorded as applied, and no migration as failed; false too when
-     * there is no history yet, or it cannot be read: Flyway then decides.
+     * there is no history yet, or it cannot be read: Flyway then decides. A later DELETE row (written by
+     * {@code flyway repair}) marks a version as no longer applied.
      */
     static boolean isCurrent(DataSource dataSource, Set<String> bundled) {
         try (Connection connection = dataSource.getConnection();
                 Statement query = connection.createStatement();
-                ResultSet rows = query.executeQuery(
-                        "SELECT version, success FROM flyway_schema_history WHERE version IS NOT NULL")) {
+                ResultSet rows = query.executeQuery("SELECT version, success, type = 'DELETE' FROM"
+                        + " flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank")) {
             Set<String> applied = new HashSet<>();
             while (rows.next()) {
                 if (!rows.getBoolean(2)) {
                     return false;
                 }
-                applied.add(rows.getString(1));
+                if (rows.getBoolean(3)) {
+                    applied.remove(rows.getString(1));
+                } else {
+                    applied.add(rows.getString(1));
+                }
             }
             return applied.containsAll(bundled);
         } catch (SQLException e) {
@@ -92,28 +100,33 @@ public class DatabaseSchema {
     }
 
     /**
-     * The versions of the bundled migrations, from the entries of the migrations directory (in the application's
-     * jar, or a directory in tests and dev mode); empty when they cannot be listed: Flyway then decides.
+     * The versions of the bundled migrations, from the entries of every migrations directory on the class path, as
+     * Flyway reads them (in the application's jar, or a directory in tests and dev mode); empty when they cannot be
+     * listed: Flyway then decides.
      */
-    static Optional<Set<String>> bundledVersions() {
+    static Optional<Set<String>> bundledVersions(ClassLoader classLoader) {
         try {
-            URL location = DatabaseSchema.class.getClassLoader().getResource(LOCATION);
-            if (location == null) {
-                return Optional.empty();
+            List<String> files = new ArrayList<>();
+            for (URL location : Collections.list(classLoader.getResources(LOCATION))) {
+                files.addAll(filesIn(location));
             }
-            if (location.openConnection() instanceof JarURLConnection jar) {
-                jar.setUseCaches(false);
-                try (JarFile file = jar.getJarFile()) {
-                    return versionsOf(file.stream().map(JarEntry::getName)
-                            .filter(name -> name.startsWith(LOCATION + "/") && !name.endsWith("/")).toList());
-                }
-            }
-            try (Stream<Path> files = Files.list(Path.of(location.toURI()))) {
-                return versionsOf(files.map(file -> LOCATION + "/" + file.getFileName()).toList());
-            }
+            return versionsOf(files);
         } catch (IOException | URISyntaxException | RuntimeException e) {
             LOG.debugf("The bundled migrations are unknown (%s): Flyway runs", e);
             return Optional.empty();
+        }
+    }
+
+    private static List<String> filesIn(URL location) throws IOException, URISyntaxException {
+        if (location.openConnection() instanceof JarURLConnection jar) {
+            jar.setUseCaches(false);
+            try (JarFile file = jar.getJarFile()) {
+                return file.stream().map(JarEntry::getName)
+                        .filter(name -> name.startsWith(LOCATION + "/") && !name.endsWith("/")).toList();
+            }
+        }
+        try (Stream<Path> files = Files.list(Path.of(location.toURI()))) {
+            return files.map(file -> LOCATION + "/" + file.getFileName()).toList();
         }
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,7 +43,7 @@ class DatabaseSchemaTest {
 
     @Test
     void theBundledMigrationsAreListedFromTheClassPath() throws IOException {
-        assertEquals(Optional.of(bundled()), DatabaseSchema.bundledVersions());
+        assertEquals(Optional.of(bundled()), DatabaseSchema.bundledVersions(DatabaseSchemaTest.class.getClassLoader()));
     }
 
     @Test
@@ -63,16 +65,49 @@ class DatabaseSchemaTest {
 
     @Test
     void aFailedMigrationMeansNotCurrentEvenWithAllVersionsApplied() throws Exception {
-        DataSource database = newDatabase();
-        execute(database, "CREATE TABLE flyway_schema_history (version text, success boolean)");
-        for (String version : bundled()) {
-            execute(database, "INSERT INTO flyway_schema_history VALUES ('" + version + "', true)");
-        }
-        assertTrue(DatabaseSchema.isCurrent(database, bundled()));
+        DataSource database = historyOfEveryBundledVersion();
 
-        execute(database, "INSERT INTO flyway_schema_history VALUES ('999', false)");
+        execute(database, "INSERT INTO flyway_schema_history (version, type, success) VALUES ('999', 'SQL', false)");
 
         assertFalse(DatabaseSchema.isCurrent(database, bundled()));
+    }
+
+    @Test
+    void aVersionMarkedDeletedByRepairMeansNotCurrent() throws Exception {
+        DataSource database = historyOfEveryBundledVersion();
+        String deleted = bundled().iterator().next();
+
+        execute(database, "INSERT INTO flyway_schema_history (version, type, success) VALUES ('" + deleted
+                + "', 'DELETE', true)");
+
+        assertFalse(DatabaseSchema.isCurrent(database, bundled()));
+    }
+
+    @Test
+    void migrationsInEveryDirectoryOnTheClassPathAreBundled() throws IOException {
+        Path extra = Files.createTempDirectory("migrations");
+        Files.createDirectories(extra.resolve("db/migration"));
+        Files.writeString(extra.resolve("db/migration/V999__extra.sql"), "SELECT 1;");
+        Set<String> withTheExtra = new HashSet<>(bundled());
+        withTheExtra.add("999");
+
+        try (URLClassLoader classPath = new URLClassLoader(new URL[] { extra.toUri().toURL() },
+                DatabaseSchemaTest.class.getClassLoader())) {
+            assertEquals(Optional.of(withTheExtra), DatabaseSchema.bundledVersions(classPath));
+        }
+    }
+
+    /** A database of its own whose history records every bundled version as applied (and so is current). */
+    private static DataSource historyOfEveryBundledVersion() throws Exception {
+        DataSource database = newDatabase();
+        execute(database, "CREATE TABLE flyway_schema_history (installed_rank serial, version text, type text,"
+                + " success boolean)");
+        for (String version : bundled()) {
+            execute(database, "INSERT INTO flyway_schema_history (version, type, success) VALUES ('" + version
+                    + "', 'SQL', true)");
+        }
+        assertTrue(DatabaseSchema.isCurrent(database, bundled()));
+        return database;
     }
 
     /** The versions of the migrations in the source tree, as the build bundles them. */
