@@ -92,7 +92,7 @@ public class UserService {
                 .createNativeQuery("SELECT u.password_hash, u.enabled, k.kid FROM users u"
                         + " JOIN signing_keys k ON k.user_id = u.id AND k.retired_at IS NULL WHERE u.username = ?1")
                 .setParameter(1, name)
-                .getResultStream().findFirst());
+                .setMaxResults(1).getResultList().stream().findFirst());
         boolean matches = passwords.matches(password, hashEnabledKid.map(row -> (String) row[0]).orElse(null));
         return hashEnabledKid.filter(row -> matches && (Boolean) row[1]).map(row -> (String) row[2]);
     }
@@ -105,7 +105,7 @@ public class UserService {
         @SuppressWarnings("unchecked")
         Optional<User> user = entityManager.createNativeQuery("SELECT * FROM users WHERE username = ?1", User.class)
                 .setParameter(1, normalizedUsername)
-                .getResultStream().findFirst();
+                .setMaxResults(1).getResultList().stream().findFirst();
         return user;
     }
 
