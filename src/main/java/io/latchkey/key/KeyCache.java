@@ -60,7 +60,7 @@ public class KeyCache {
             cache.invalidate(change.kid());
         }
         if (change.userId() != null && change.kind() != Change.Kind.TOKEN_REVOKED) {
-            cache.invalidateIf(key -> key.userId().equals(change.userId())); // and whatever else of that user's
+            cache.invalidateIf(key -> key.belongsTo(change.userId())); // and whatever else of that user's
         }
     }
 
