@@ -1,5 +1,6 @@
 package io.latchkey.cluster;
 
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,8 +81,22 @@ public final class ConsistentCache<V> {
             return; // invalidated while loading: what was loaded may be stale
         }
         if (map.size() >= max) {
-            map.clear(); // crude but bounded: only a flood of distinct keys gets here
+            dropATenth(map, max);
         }
         map.put(key, value);
+    }
+
+    /**
+     * Makes room by dropping about a tenth of the entries (in the map's own order, which is no order of use), not
+     * all of them: with more keys in use than the bound, emptying the map made every key miss at once, each
+     * refilled by a query. A tenth at a time keeps the cost of making room small per entry added.
+     */
+    private static void dropATenth(ConcurrentHashMap<String, ?> map, int max) {
+        int toDrop = Math.max(1, max / 10);
+        Iterator<String> keys = map.keySet().iterator();
+        while (toDrop-- > 0 && keys.hasNext()) {
+            keys.next();
+            keys.remove();
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -205,8 +206,42 @@ class KeyCacheTest {
 
         // then
         feed.ioThread = true;
-        assertThrows(NotInMemory.class, () -> small.find(alice.kid()));
+        assertEquals(2, heldInMemory(small, List.of(alice, bob, third)));
         assertSame(third, small.find(third.kid()).orElseThrow());
+    }
+
+    @Test
+    void aFullCacheMakesRoomByDroppingATenthOfItsKeysNotAll() {
+        // given: a cache of twenty keys, full
+        KeyCache full = cacheOver(stored, feed, Map.of("latchkey.cache.max-keys", "20"));
+        List<ActiveKey> held = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            held.add(stored.add(UUID.randomUUID()));
+            full.find(held.get(i).kid());
+        }
+
+        // when: one more key is looked up
+        ActiveKey newcomer = stored.add(UUID.randomUUID());
+        full.find(newcomer.kid());
+
+        // then: two made room for it, the other eighteen still answer from memory
+        feed.ioThread = true;
+        assertEquals(18, heldInMemory(full, held));
+        assertSame(newcomer, full.find(newcomer.kid()).orElseThrow());
+    }
+
+    /** How many of {@code keys} the cache answers without a load (the feed on the I/O thread). */
+    private static int heldInMemory(KeyCache cache, List<ActiveKey> keys) {
+        int held = 0;
+        for (ActiveKey key : keys) {
+            try {
+                cache.find(key.kid());
+                held++;
+            } catch (NotInMemory e) {
+                // not held: would be loaded
+            }
+        }
+        return held;
     }
 
     private static KeyCache cacheOver(KeyService keys, TestFeed feed, Map<String, String> settings) {
