@@ -73,6 +73,11 @@ public final class Refusal extends RuntimeException {
         return new Refusal(ErrorCode.TOO_MANY_ATTEMPTS, "Too many failed logins; try again later.", wait);
     }
 
+    /** A login's read or write could not reach the database: refused (fail closed), to retry in a second. */
+    public static Refusal loginsUnavailable() {
+        return temporarilyUnavailable("Logins are unavailable for a moment; retry shortly.", Duration.ofSeconds(1));
+    }
+
     public static Refusal temporarilyUnavailable(String description, Duration retryAfter) {
         return new Refusal(ErrorCode.TEMPORARILY_UNAVAILABLE, description, retryAfter);
     }

@@ -14,7 +14,7 @@ import io.latchkey.config.KeyAlgorithm;
  * that verifies (the HMAC secret, or the Ed25519 public key) and the user's name and roles as the database has
  * them. Any change of roles or status rotates the key, so these never go stale while the key is current; and a
  * holder of the key (a keys:read client) cannot grant itself roles. An Ed25519 private key is not held here:
- * only signing needs it ({@link KeyService#loadForSigning}).
+ * only signing needs it ({@link KeyForSigning}).
  * <p>
  * The key cache holds up to 100,000 of these, so each is one compact object: the user id as two longs rather than a
  * UUID object, and an HMAC secret as its bytes rather than a {@link SecretKeySpec} (built when a check asks for it,

@@ -165,8 +165,9 @@ public class KeyService {
     }
 
     /**
-     * As {@link #loadActive}, with the key material that signs. The kid comes from the database (login), so it is
-     * looked up whatever its form.
+     * As {@link #loadActive}, with the key material that signs, for a kid that is looked up whatever its form. A
+     * login does not come here: it reads the key with the user before the hash ({@link #unseal}) and records its
+     * session only while that key is still current.
      */
     public Optional<KeyForSigning> loadForSigning(String kid) {
         // the key holds the caller's kid string: a cache's key and its value then share it (80 bytes per key held)
@@ -181,16 +182,15 @@ public class KeyService {
 
     private Optional<KeyForSigning> current(String condition, Object match) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("SELECT k.kid, k.user_id, k.algorithm,"
-                        + " k.secret_ciphertext, k.public_key, k.created_at, u.username, u.roles"
+        List<Object[]> rows = entityManager.createNativeQuery("SELECT k.kid, k.user_id, u.username, u.roles,"
+                        + " k.algorithm, k.secret_ciphertext, k.public_key"
                         + " FROM signing_keys k JOIN users u ON u.id = k.user_id"
                         + " WHERE " + condition + " AND k.retired_at IS NULL")
                 .setParameter(1, match)
                 .getResultList();
-        return rows.stream().findFirst().map(row -> decrypted(
-                new SigningKey((String) row[0], (UUID) row[1], KeyAlgorithm.valueOf((String) row[2]), (byte[]) row[3],
-                        (byte[]) row[4], (Instant) row[5]),
-                (String) row[6], shared(List.of((String[]) row[7]))));
+        return rows.stream().findFirst().map(row -> unseal(new SealedKey((String) row[0], (UUID) row[1],
+                (String) row[2], shared(List.of((String[]) row[3])), KeyAlgorithm.valueOf((String) row[4]),
+                (byte[]) row[5], (byte[]) row[6])));
     }
 
     /**
@@ -206,10 +206,11 @@ public class KeyService {
     }
 
     /**
-     * The key with its secret decrypted. Even for verifying, an Ed25519 key's private half is decrypted (and
-     * dropped): the authenticated decryption is what proves the stored row is one this service wrote.
+     * The key with its secret decrypted; {@link UnusableKeyException} when it does not decrypt. Even for verifying,
+     * an Ed25519 key's private half is decrypted (and dropped): the authenticated decryption is what proves the
+     * stored row is one this service wrote.
      */
-    private KeyForSigning decrypted(SigningKey key, String username, List<String> roles) {
+    public KeyForSigning unseal(SealedKey key) {
         inUse.add(key.algorithm());
         byte[] secret;
         try {
@@ -223,15 +224,15 @@ public class KeyService {
             return switch (key.algorithm()) {
                 case HS256 -> {
                     SecretKeySpec hmac = new SecretKeySpec(secret, "HmacSHA256");
-                    yield new KeyForSigning(new ActiveKey(key.kid(), key.userId(), username, roles, key.algorithm(),
-                            hmac), hmac);
+                    yield new KeyForSigning(new ActiveKey(key.kid(), key.userId(), key.username(), key.roles(),
+                            key.algorithm(), hmac), hmac);
                 }
                 case EdDSA -> {
                     KeyFactory factory = KeyFactory.getInstance("Ed25519");
                     Key publicKey = factory.generatePublic(new X509EncodedKeySpec(key.publicKey()));
                     Key privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(secret));
-                    yield new KeyForSigning(new ActiveKey(key.kid(), key.userId(), username, roles, key.algorithm(),
-                            publicKey), privateKey);
+                    yield new KeyForSigning(new ActiveKey(key.kid(), key.userId(), key.username(), key.roles(),
+                            key.algorithm(), publicKey), privateKey);
                 }
             };
         } catch (GeneralSecurityException e) {

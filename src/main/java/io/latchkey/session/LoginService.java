@@ -11,7 +11,6 @@ import org.jboss.logging.Logger;
 import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyForSigning;
-import io.latchkey.key.KeyService;
 import io.latchkey.key.UnusableKeyException;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.ops.LatchkeyMetrics;
@@ -36,8 +35,6 @@ public class LoginService {
     @Inject
     UserService users;
     @Inject
-    KeyService keys;
-    @Inject
     TokenIssuer issuer;
     @Inject
     Revocations revocations;
@@ -59,26 +56,36 @@ public class LoginService {
             }
             Optional<KeyForSigning> key;
             try {
-                key = users.authenticate(credentials.username(), credentials.password())
-                        .flatMap(keys::loadForSigning); // still current and enabled: nothing changed during the hash
+                key = users.authenticate(credentials.username(), credentials.password());
             } catch (UnusableKeyException e) {
                 throw e.refusal();
             }
-            if (key.isEmpty()) {
+            Optional<LoginResult> result = key.flatMap(signing -> issue(signing, credentials, address, userAgent));
+            if (result.isEmpty()) {
                 metrics.loginFailed();
                 audit.record("login", "invalid_credentials", credentials.username(), null, address);
                 throw Refusal.invalidCredentials();
             }
-            ActiveKey signing = key.get().key();
-            IssuedToken token = issuer.issue(signing.userId(), signing.username(), signing.roles(), key.get());
-            // one statement: the login's only write after the hash
-            sessions.record(signing, token, address, userAgent, throttle.succeeded(credentials.username(), address));
+            ActiveKey signing = result.get().key();
             metrics.loginSucceeded();
             audit.record("login", "success", signing.username(), signing.userId().toString(), address);
-            return new LoginResult(signing, token);
+            return result.get();
         } finally {
             metrics.loginTook(System.nanoTime() - started);
         }
+    }
+
+    /**
+     * Signs the token and records its session with the throttle's success, in one statement; empty, and nothing
+     * written, when the key is no longer current or the user no longer enabled (changed during the hash).
+     */
+    private Optional<LoginResult> issue(KeyForSigning key, LoginCredentials credentials, String address,
+            String userAgent) {
+        ActiveKey signing = key.key();
+        IssuedToken token = issuer.issue(signing.userId(), signing.username(), signing.roles(), key);
+        boolean recorded = sessions.record(signing, token, address, userAgent,
+                throttle.succeeded(credentials.username(), address));
+        return recorded ? Optional.of(new LoginResult(signing, token)) : Optional.empty();
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.latchkey.session;
 
+import static io.latchkey.common.Jdbc.at;
+import static io.latchkey.common.Jdbc.bind;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -78,23 +80,27 @@ public class LoginThrottle {
 
     /**
      * Forgets the pair's count, takes the attempt back from the others, remembers the address and forgets the
-     * user's addresses beyond the newest few: steps of the statement that records the login ({@link #succeeded}).
+     * user's addresses beyond the newest few: steps of the statement that records the login ({@link #succeeded}),
+     * each only if that statement recorded the session ({@link Sessions#IF_RECORDED}): a login refused because its
+     * key changed during the hash stays counted.
      */
     private static final String SUCCEEDED = """
             forgotten AS (
-                DELETE FROM login_attempts WHERE scope = 'p' AND key = ?
+                DELETE FROM login_attempts WHERE scope = 'p' AND key = ? AND %1$s
             ), taken_back AS (
                 UPDATE login_attempts SET count = count - 1
                 WHERE ((scope = 'a' AND key = ?) OR (scope = 'u' AND key = ?)) AND count > 0 AND window_ends > ?
+                    AND %1$s
             ), remembered AS (
-                INSERT INTO login_known_addresses (username, address, last_success) VALUES (?, ?, ?)
+                INSERT INTO login_known_addresses (username, address, last_success)
+                SELECT ?, ?, ?::timestamptz WHERE %1$s
                 ON CONFLICT (username, address) DO UPDATE SET last_success = EXCLUDED.last_success
             ), known_pruned AS (
                 DELETE FROM login_known_addresses
                 WHERE username = ? AND address <> ? AND (last_success <= ? OR address NOT IN (
                     SELECT address FROM login_known_addresses WHERE username = ?
-                    ORDER BY last_success DESC LIMIT ?))
-            )""";
+                    ORDER BY last_success DESC LIMIT ?)) AND %1$s
+            )""".formatted(Sessions.IF_RECORDED);
 
     private static final String PRUNE = """
             WITH attempts AS (DELETE FROM login_attempts WHERE window_ends < ?)
@@ -174,16 +180,6 @@ public class LoginThrottle {
         }
     }
 
-    private static void bind(PreparedStatement statement, Object... values) throws SQLException {
-        for (int i = 0; i < values.length; i++) {
-            statement.setObject(i + 1, values[i]);
-        }
-    }
-
-    private static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
-    }
-
     private static String pairKey(String user, String network) {
         return user + ' ' + network;
     }
@@ -221,7 +217,6 @@ public class LoginThrottle {
 
     private static Refusal unavailable(SQLException e) {
         LOG.warnf("Login throttling could not reach the database (%s)", e.getClass().getSimpleName());
-        return Refusal.temporarilyUnavailable("Logins are unavailable for a moment; retry shortly.",
-                Duration.ofSeconds(1));
+        return Refusal.loginsUnavailable();
     }
 }

@@ -1,13 +1,15 @@
 package io.latchkey.session;
 
+import static io.latchkey.common.Jdbc.at;
+import static io.latchkey.common.Jdbc.bind;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -38,11 +40,21 @@ public class Sessions {
     private static final Logger LOG = Logger.getLogger(Sessions.class);
     static final int MAX_USER_AGENT_CHARS = 200;
     private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
+    /**
+     * Records the session only while the key that signed its token is the user's current key and the user is
+     * enabled: a rotation, a credential or role change, disabling or deleting the user during the password hash
+     * leaves nothing to insert, and the token is not handed out.
+     */
     private static final String RECORD = """
             session AS (
                 INSERT INTO sessions (jti, user_id, kid, issued_at, expires_at, address, user_agent)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                SELECT ?, k.user_id, k.kid, ?::timestamptz, ?::timestamptz, ?, ?
+                FROM signing_keys k JOIN users u ON u.id = k.user_id AND u.enabled
+                WHERE k.kid = ? AND k.retired_at IS NULL
+                RETURNING 1
             )""";
+    /** The condition under which a login's other writes, steps of the same statement, take effect. */
+    static final String IF_RECORDED = "EXISTS (SELECT 1 FROM session)";
     /** Forgets the sessions whose token expired (with the leeway): a step of a login's statement, once a minute. */
     private static final String PRUNE = "pruned AS (DELETE FROM sessions WHERE expires_at < ?)";
 
@@ -65,28 +77,35 @@ public class Sessions {
     private volatile Instant nextPrune = Instant.MIN;
 
     /**
-     * Records the session of a token just issued, with {@code alsoWrite} (the throttle's record of the success) in
-     * the same statement: one commit for the login's writes. 503 when they cannot be stored (the token is then not
-     * handed out, and neither write stands). Plain JDBC with auto-commit: one statement is atomic by itself, and each
-     * login then pays one round trip instead of a transaction's begin, flush and commit through Hibernate and JTA.
+     * Records the session of a token just issued, with {@code alsoWrite} (the throttle's record of the success,
+     * guarded by {@link #IF_RECORDED}) in the same statement: one commit for the login's writes. False, and nothing
+     * written, when the token's key is no longer the user's current key or the user is no longer enabled (changed
+     * while the password was checked): the token must not be handed out. 503 when the writes cannot be stored.
+     * Plain JDBC with auto-commit: one statement is atomic by itself, and each login then pays one round trip
+     * instead of a transaction's begin, flush and commit through Hibernate and JTA.
      */
-    void record(ActiveKey key, IssuedToken token, String address, String userAgent, WriteSteps alsoWrite) {
+    boolean record(ActiveKey key, IssuedToken token, String address, String userAgent, WriteSteps alsoWrite) {
         Instant now = clock.instant();
         boolean prune = !now.isBefore(nextPrune);
         // issued_at to the microsecond: it orders logins within a second
-        WriteSteps writes = WriteSteps.of(RECORD, token.jti(), key.userId(), key.kid(),
-                at(now.truncatedTo(ChronoUnit.MICROS)), at(token.expiresAt()), address, printable(userAgent))
-                .and(alsoWrite);
-        try {
-            run(prune ? writes.and(pruning(now)) : writes);
+        WriteSteps login = WriteSteps.of(RECORD, token.jti(), at(now.truncatedTo(ChronoUnit.MICROS)),
+                at(token.expiresAt()), address, printable(userAgent), key.kid()).and(alsoWrite);
+        WriteSteps writes = prune ? login.and(pruning(now)) : login;
+        boolean recorded;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(writes.statement(IF_RECORDED))) {
+            bind(statement, writes.parameters());
+            try (ResultSet result = statement.executeQuery()) {
+                recorded = result.next() && result.getBoolean(1);
+            }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Could not record a session (%s)", e.getClass().getSimpleName());
-            throw Refusal.temporarilyUnavailable("Logins are unavailable for a moment; retry shortly.",
-                    Duration.ofSeconds(1));
+            throw Refusal.loginsUnavailable();
         }
         if (prune) {
             nextPrune = now.plus(PRUNE_EVERY);
         }
+        return recorded;
     }
 
     /** Forgets the sessions whose token expired (with the leeway) before {@code now}. */
@@ -101,16 +120,10 @@ public class Sessions {
     /** Runs {@code writes} as one statement on a connection of its own: auto-commit, so they commit together. */
     private void run(WriteSteps writes) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(writes.statement())) {
-            for (int i = 0; i < writes.parameters().size(); i++) {
-                statement.setObject(i + 1, writes.parameters().get(i));
-            }
+                PreparedStatement statement = connection.prepareStatement(writes.statement("1"))) {
+            bind(statement, writes.parameters());
             statement.execute();
         }
-    }
-
-    private static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 
     /** The user's active sessions, newest first. */

@@ -1,5 +1,9 @@
 package io.latchkey.user;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -7,17 +11,24 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 
+import org.jboss.logging.Logger;
+
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeLog;
 import io.latchkey.common.Transactions;
+import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.error.Refusal;
+import io.latchkey.key.KeyForSigning;
 import io.latchkey.key.KeyService;
+import io.latchkey.key.SealedKey;
 import io.latchkey.key.SigningKey;
 import io.latchkey.ops.LatchkeyMetrics;
 
@@ -28,8 +39,25 @@ import io.latchkey.ops.LatchkeyMetrics;
 @ApplicationScoped
 public class UserService {
 
+    private static final Logger LOG = Logger.getLogger(UserService.class);
+    private static final String LOGIN_ACCOUNT = """
+            SELECT u.password_hash, u.enabled, k.kid, u.id, u.username, u.roles, k.algorithm, k.secret_ciphertext,
+                   k.public_key
+            FROM users u JOIN signing_keys k ON k.user_id = u.id AND k.retired_at IS NULL
+            WHERE u.username = ?""";
+
+    /** What a login reads before the hash; {@code toString} names no secret. */
+    private record LoginAccount(String passwordHash, boolean enabled, SealedKey key) {
+        @Override
+        public String toString() {
+            return "LoginAccount[enabled=" + enabled + ", key=" + key + "]";
+        }
+    }
+
     @Inject
     EntityManager entityManager;
+    @Inject
+    DataSource dataSource;
     @Inject
     Transactions transactions;
     @Inject
@@ -81,20 +109,36 @@ public class UserService {
     }
 
     /**
-     * The kid of the user's key that was current when their password was checked, if the user exists, is
-     * enabled and the password matches; costs one hash always. The key is read in the same statement as the
-     * hash, so a credential change (which rotates the key) cannot fall between them: sign only with this key,
-     * and only while it is still current.
+     * The user's current key, decrypted, if the user exists, is enabled and the password matches; costs one hash
+     * always, and decrypts only after a match. The key is read in the same statement as the password hash, so a
+     * credential change (which rotates the key) cannot fall between them: sign only with this key, and hand the
+     * token out only while it is still current ({@code Sessions.record} checks that as it records the login).
+     * Plain JDBC, one auto-commit read: the login path pays no Hibernate session or transaction.
      */
-    public Optional<String> authenticate(String rawUsername, String password) {
-        @SuppressWarnings("unchecked")
-        Optional<Object[]> hashEnabledKid = Usernames.parse(rawUsername).flatMap(name -> entityManager
-                .createNativeQuery("SELECT u.password_hash, u.enabled, k.kid FROM users u"
-                        + " JOIN signing_keys k ON k.user_id = u.id AND k.retired_at IS NULL WHERE u.username = ?1")
-                .setParameter(1, name)
-                .setMaxResults(1).getResultList().stream().findFirst());
-        boolean matches = passwords.matches(password, hashEnabledKid.map(row -> (String) row[0]).orElse(null));
-        return hashEnabledKid.filter(row -> matches && (Boolean) row[1]).map(row -> (String) row[2]);
+    public Optional<KeyForSigning> authenticate(String rawUsername, String password) {
+        Optional<LoginAccount> account = Usernames.parse(rawUsername).flatMap(this::readForLogin);
+        boolean matches = passwords.matches(password, account.map(LoginAccount::passwordHash).orElse(null));
+        return account.filter(found -> matches && found.enabled()).map(found -> keys.unseal(found.key()));
+    }
+
+    /** The password hash, status and current key of the user named {@code username}, as one row. */
+    private Optional<LoginAccount> readForLogin(String username) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(LOGIN_ACCOUNT)) {
+            statement.setString(1, username);
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                SealedKey key = new SealedKey(row.getString(3), row.getObject(4, UUID.class), row.getString(5),
+                        List.of((String[]) row.getArray(6).getArray()), KeyAlgorithm.valueOf(row.getString(7)),
+                        row.getBytes(8), row.getBytes(9));
+                return Optional.of(new LoginAccount(row.getString(1), row.getBoolean(2), key));
+            }
+        } catch (SQLException e) {
+            LOG.warnf("Reading a user to log in failed (%s)", e.getClass().getSimpleName());
+            throw Refusal.loginsUnavailable();
+        }
     }
 
     public Optional<User> find(UUID id) {

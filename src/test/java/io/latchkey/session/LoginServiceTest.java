@@ -31,7 +31,6 @@ import io.latchkey.error.ErrorCode;
 import io.latchkey.error.Refusal;
 import io.latchkey.key.ActiveKey;
 import io.latchkey.key.KeyForSigning;
-import io.latchkey.key.KeyService;
 import io.latchkey.ops.AuditLog;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.latchkey.token.IssuedToken;
@@ -56,7 +55,6 @@ class LoginServiceTest {
             List.of("reader"), KeyAlgorithm.HS256, new SecretKeySpec(new byte[32], "HmacSHA256"));
     private final RecordingThrottle throttle = new RecordingThrottle();
     private final PasswordCheck users = new PasswordCheck();
-    private final CurrentKeys keys = new CurrentKeys();
     private final RecordingRevocations revocations = new RecordingRevocations();
     private final RecordingAudit audit = new RecordingAudit();
     private final RecordingSessions sessions = new RecordingSessions();
@@ -66,15 +64,13 @@ class LoginServiceTest {
     LoginServiceTest() {
         logins.throttle = throttle;
         logins.users = users;
-        logins.keys = keys;
         logins.issuer = TestIssuer.of(TestConfig.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
         logins.revocations = revocations;
         logins.audit = audit;
         logins.sessions = sessions;
         logins.metrics = new LatchkeyMetrics(registry);
         users.passwords.put("alice", "right-password");
-        users.kids.put("alice", key.kid());
-        keys.current.put(key.kid(), key);
+        users.keys.put("alice", key);
     }
 
     @Test
@@ -127,16 +123,18 @@ class LoginServiceTest {
 
     @Test
     void keyRetiredDuringThePasswordCheckIsRefusedAsInvalidCredentials() {
-        // given: the password matched for a key that is no longer current
-        keys.current.clear();
+        // given: the password matched for a key that is no longer current when the session is to be recorded
+        sessions.keyStillCurrent = false;
 
         // when
         Refusal refusal = assertThrows(Refusal.class,
                 () -> logins.login(new LoginCredentials("alice", "right-password"), ADDRESS, "ua"));
 
-        // then
+        // then: a failure like a wrong password (the throttle's success was guarded by the record, so not written)
         assertEquals(ErrorCode.INVALID_CREDENTIALS, refusal.code());
-        assertTrue(sessions.recorded.isEmpty());
+        assertEquals(List.of("login invalid_credentials alice null " + ADDRESS), audit.lines);
+        assertEquals(1, logins("invalid_credentials"));
+        assertEquals(0, logins("success"));
     }
 
     @Test
@@ -220,27 +218,18 @@ class LoginServiceTest {
         }
     }
 
-    /** Passwords and current kids by username, standing in for the users table. */
+    /** Passwords and current keys by username, standing in for the users and signing_keys tables. */
     @Vetoed
     static final class PasswordCheck extends UserService {
         final Map<String, String> passwords = new java.util.HashMap<>();
-        final Map<String, String> kids = new java.util.HashMap<>();
+        final Map<String, ActiveKey> keys = new java.util.HashMap<>();
         int checks;
 
         @Override
-        public Optional<String> authenticate(String rawUsername, String password) {
+        public Optional<KeyForSigning> authenticate(String rawUsername, String password) {
             checks++;
-            return Optional.ofNullable(kids.get(rawUsername)).filter(kid -> password.equals(passwords.get(rawUsername)));
-        }
-    }
-
-    @Vetoed
-    static final class CurrentKeys extends KeyService {
-        final Map<String, ActiveKey> current = new java.util.HashMap<>();
-
-        @Override
-        public Optional<KeyForSigning> loadForSigning(String kid) {
-            return Optional.ofNullable(current.get(kid)).map(key -> new KeyForSigning(key, key.verificationKey()));
+            return Optional.ofNullable(keys.get(rawUsername)).filter(key -> password.equals(passwords.get(rawUsername)))
+                    .map(key -> new KeyForSigning(key, key.verificationKey()));
         }
     }
 
@@ -271,10 +260,14 @@ class LoginServiceTest {
     @Vetoed
     static final class RecordingSessions extends Sessions {
         final List<String> recorded = new ArrayList<>();
+        boolean keyStillCurrent = true;
 
         @Override
-        void record(ActiveKey key, IssuedToken token, String address, String userAgent, WriteSteps alsoWrite) {
-            recorded.add(key.kid() + " " + token.jti() + " " + address + " " + userAgent + " with " + alsoWrite.steps());
+        boolean record(ActiveKey key, IssuedToken token, String address, String userAgent, WriteSteps alsoWrite) {
+            if (keyStillCurrent) {
+                recorded.add(key.kid() + " " + token.jti() + " " + address + " " + userAgent + " with " + alsoWrite.steps());
+            }
+            return keyStillCurrent;
         }
     }
 }

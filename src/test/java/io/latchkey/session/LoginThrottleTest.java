@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.latchkey.TestClock;
+import io.latchkey.common.Jdbc;
 import io.latchkey.config.TestConfig;
 import io.latchkey.config.TestDatabase;
 import io.latchkey.error.ErrorCode;
@@ -41,6 +42,10 @@ import io.latchkey.error.Refusal;
 class LoginThrottleTest {
 
     private static final Duration WINDOW = Duration.ofMinutes(5);
+    /** The session step a success's writes ride behind, here one that recorded its row. */
+    private static final WriteSteps RECORDED = WriteSteps.of("session AS (SELECT 1)");
+    /** One that recorded nothing: the key changed during the hash. */
+    private static final WriteSteps NOT_RECORDED = WriteSteps.of("session AS (SELECT 1 WHERE false)");
 
     private final DataSource dataSource = TestDatabase.dataSource();
     private final TestClock clock = new TestClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
@@ -303,12 +308,27 @@ class LoginThrottleTest {
         LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "3"));
         String user = unique("atomic");
         fail(throttle, user, "192.0.2.9", 2);
-        WriteSteps failing = WriteSteps.of("session AS (INSERT INTO sessions (jti) VALUES (?))", "no-user");
-        assertThrows(SQLException.class, () -> run(throttle.succeeded(user, "192.0.2.9").and(failing)));
+        WriteSteps failing = WriteSteps.of("session AS (INSERT INTO sessions (jti) VALUES (?) RETURNING 1)", "no-user");
+        assertThrows(SQLException.class, () -> run(failing.and(throttle.succeeded(user, "192.0.2.9"))));
 
         // when / then: the pair count stands (the failure was not taken back): the third attempt reaches the limit
         assertFalse(throttle.attempt(user, "192.0.2.9").isPresent());
         assertTrue(throttle.attempt(user, "192.0.2.9").isPresent());
+    }
+
+    @Test
+    void aSuccessWhoseSessionWasNotRecordedLeavesTheCountsAndAddressesAlone() throws SQLException {
+        // given two failures of a limit of 3, then a success refused because its key changed during the hash
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.max-failures", "3"));
+        String user = unique("unrecorded");
+        fail(throttle, user, "192.0.2.10", 2);
+        run(NOT_RECORDED.and(throttle.succeeded(user, "192.0.2.10")));
+
+        // when / then: the pair count stands (the third attempt reaches the limit), no address was remembered
+        assertFalse(throttle.attempt(user, "192.0.2.10").isPresent());
+        assertTrue(throttle.attempt(user, "192.0.2.10").isPresent());
+        assertEquals(0, count("SELECT count(*) FROM login_known_addresses WHERE username = '"
+                + LoginThrottle.fold(user) + "'"));
     }
 
     /** A data source whose every connection fails, as when PostgreSQL is away. */
@@ -322,7 +342,7 @@ class LoginThrottleTest {
     /** A successful login's writes to the counts, as one statement the way the session's record runs them. */
     private void succeed(LoginThrottle throttle, String user, String address) {
         try {
-            run(throttle.succeeded(user, address));
+            run(RECORDED.and(throttle.succeeded(user, address)));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -330,10 +350,8 @@ class LoginThrottleTest {
 
     private void run(WriteSteps writes) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(writes.statement())) {
-            for (int i = 0; i < writes.parameters().size(); i++) {
-                statement.setObject(i + 1, writes.parameters().get(i));
-            }
+                PreparedStatement statement = connection.prepareStatement(writes.statement("1"))) {
+            Jdbc.bind(statement, writes.parameters());
             statement.executeQuery().close();
         }
     }

@@ -63,10 +63,13 @@ class SessionRecordsTest {
         sessions.clock = clock;
     }
 
-    /** Another write riding with the session's, as the throttle's does: a known address for {@code username}. */
+    /**
+     * Another write riding with the session's, as the throttle's does, and like it only if the session was
+     * recorded: a known address for {@code username}.
+     */
     private static WriteSteps knownAddress(String username) {
         return WriteSteps.of("known AS (INSERT INTO login_known_addresses (username, address, last_success)"
-                + " VALUES (?, '192.0.2.9', now()))", username);
+                + " SELECT ?, '192.0.2.9', now() WHERE " + Sessions.IF_RECORDED + ")", username);
     }
 
     @AfterEach
@@ -81,9 +84,10 @@ class SessionRecordsTest {
         IssuedToken token = token(Duration.ofHours(1));
 
         // when
-        sessions.record(key, token, "192.0.2.1", "agent\u0007/1.0", NOTHING_ELSE);
+        boolean recorded = sessions.record(key, token, "192.0.2.1", "agent\u0007/1.0", NOTHING_ELSE);
 
         // then
+        assertTrue(recorded);
         assertEquals(List.of(List.of(key.userId(), key.kid(), clock.instant().truncatedTo(ChronoUnit.MICROS),
                 token.expiresAt(), "192.0.2.1", "agent/1.0")), TestDatabase.rows("SELECT user_id, kid, issued_at,"
                         + " expires_at, address, user_agent FROM sessions WHERE jti = ?", token.jti()));
@@ -119,6 +123,49 @@ class SessionRecordsTest {
         // then
         assertEquals(List.of(List.of("192.0.2.9")), TestDatabase.rows(
                 "SELECT address FROM login_known_addresses WHERE username = ?", marker));
+    }
+
+    @Test
+    void aLoginWhoseKeyWasRetiredDuringThePasswordCheckIsNotRecordedNorAreItsOtherWrites() {
+        // given: the key read before the hash, then rotated (a password reset, a role change, "log out everywhere")
+        ActiveKey key = keyOfNewUser("retired");
+        transactions.callInNew(() -> keys.rotate(key.userId()));
+        IssuedToken token = token(Duration.ofHours(1));
+        String marker = UUID.randomUUID().toString();
+
+        // when
+        boolean recorded = sessions.record(key, token, "192.0.2.1", null, knownAddress(marker));
+
+        // then
+        assertFalse(recorded);
+        assertEquals(List.of(), TestDatabase.rows("SELECT jti FROM sessions WHERE jti = ?", token.jti()));
+        assertEquals(List.of(), TestDatabase.rows(
+                "SELECT address FROM login_known_addresses WHERE username = ?", marker));
+    }
+
+    @Test
+    void aLoginWhoseUserWasDisabledDuringThePasswordCheckIsNotRecorded() {
+        // given: disabled in SQL, which (unlike the API) leaves the key current
+        ActiveKey key = keyOfNewUser("disabled-meanwhile");
+        TestDatabase.update("UPDATE users SET enabled = false WHERE id = ?", key.userId());
+        IssuedToken token = token(Duration.ofHours(1));
+
+        // when
+        boolean recorded = sessions.record(key, token, "192.0.2.1", null, NOTHING_ELSE);
+
+        // then
+        assertFalse(recorded);
+        assertEquals(List.of(), TestDatabase.rows("SELECT jti FROM sessions WHERE jti = ?", token.jti()));
+    }
+
+    @Test
+    void aLoginWhoseUserWasDeletedDuringThePasswordCheckIsNotRecorded() {
+        // given
+        ActiveKey key = keyOfNewUser("deleted-meanwhile");
+        TestDatabase.update("DELETE FROM users WHERE id = ?", key.userId());
+
+        // when / then: refused as a changed key is, not as a database failure
+        assertFalse(sessions.record(key, token(Duration.ofHours(1)), "192.0.2.1", null, NOTHING_ELSE));
     }
 
     @Test
