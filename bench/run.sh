@@ -37,8 +37,8 @@ cd "$ROOT"
 ROUNDS=${BENCH_ROUNDS:-3}
 RUN_SECONDS=${BENCH_SECONDS:-10}
 CACHED_USERS=${BENCH_CACHED_USERS:-100000}
-# Room in the key cache for all the users' keys besides the admin's: at its bound the cache empties, so with the
-# default bound (100,000) the admin's key made the fill's last user clear it and RSS was read with a few keys held.
+# Room in the key cache for all the users' keys besides the admin's: at its bound the cache drops keys (it dropped
+# all of them until 79d62ab, so with the default bound the fill's last user emptied it and RSS was read with few keys).
 export LATCHKEY_CACHE_MAX_KEYS=$(( CACHED_USERS + 100 ))
 
 mkdir -p "$OUT"
