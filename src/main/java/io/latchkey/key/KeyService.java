@@ -9,6 +9,10 @@ import java.security.SecureRandom;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -20,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,6 +36,7 @@ import org.jboss.logging.Logger;
 
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeLog;
+import io.latchkey.cluster.DatabaseUnavailable;
 import io.latchkey.common.Transactions;
 import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.config.LatchkeyConfig;
@@ -45,6 +51,10 @@ public class KeyService {
     private final ConcurrentHashMap<List<String>, List<String>> roleLists = new ConcurrentHashMap<>();
 
     private static final Logger LOG = Logger.getLogger(KeyService.class);
+    /** A user's current key with the user's name and roles, in {@link SealedKey#read}'s order; a condition follows. */
+    private static final String CURRENT_KEY = "SELECT k.kid, k.user_id, u.username, u.roles, k.algorithm,"
+            + " k.secret_ciphertext, k.public_key FROM signing_keys k JOIN users u ON u.id = k.user_id"
+            + " WHERE k.retired_at IS NULL AND ";
 
     /** 256 bits: the HS256 key size (RFC 7518 section 3.2). */
     static final int SECRET_BYTES = 32;
@@ -58,6 +68,8 @@ public class KeyService {
 
     @Inject
     EntityManager entityManager;
+    @Inject
+    DataSource dataSource;
     @Inject
     Transactions transactions;
     @Inject
@@ -171,26 +183,31 @@ public class KeyService {
      */
     public Optional<KeyForSigning> loadForSigning(String kid) {
         // the key holds the caller's kid string: a cache's key and its value then share it (80 bytes per key held)
-        return current("k.kid = ?1 AND u.enabled", kid)
+        return current("k.kid = ? AND u.enabled", kid)
                 .map(found -> new KeyForSigning(found.key().withKid(kid), found.signingKey()));
     }
 
     /** The user's current key, whether or not the user is enabled; empty when the user is gone. */
     public Optional<ActiveKey> findCurrentKeyOf(UUID userId) {
-        return current("k.user_id = ?1", userId).map(KeyForSigning::key);
+        return current("k.user_id = ?", userId).map(KeyForSigning::key);
     }
 
+    /**
+     * Plain JDBC, one auto-commit read: a token check that misses the cache runs on a worker after its request may
+     * have ended (the client went away), where a request-scoped Hibernate session would already be closed.
+     */
     private Optional<KeyForSigning> current(String condition, Object match) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("SELECT k.kid, k.user_id, u.username, u.roles,"
-                        + " k.algorithm, k.secret_ciphertext, k.public_key"
-                        + " FROM signing_keys k JOIN users u ON u.id = k.user_id"
-                        + " WHERE " + condition + " AND k.retired_at IS NULL")
-                .setParameter(1, match)
-                .getResultList();
-        return rows.stream().findFirst().map(row -> unseal(new SealedKey((String) row[0], (UUID) row[1],
-                (String) row[2], shared(List.of((String[]) row[3])), KeyAlgorithm.valueOf((String) row[4]),
-                (byte[]) row[5], (byte[]) row[6])));
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(CURRENT_KEY + condition)) {
+            statement.setObject(1, match);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? Optional.of(unseal(SealedKey.read(row, 1, this::shared))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            // as ChangeFeed.readThrough: an outage is the feed's to report, not each token check's
+            LOG.debugf("Reading a signing key failed (%s)", e.getClass().getSimpleName());
+            throw DatabaseUnavailable.INSTANCE;
+        }
     }
 
     /**

@@ -1,7 +1,10 @@
 package io.latchkey.key;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import io.latchkey.config.KeyAlgorithm;
 
@@ -11,6 +14,16 @@ import io.latchkey.config.KeyAlgorithm;
  */
 public record SealedKey(String kid, UUID userId, String username, List<String> roles, KeyAlgorithm algorithm,
         byte[] secretCiphertext, byte[] publicKey) {
+
+    /**
+     * The key in the current row of {@code row}, read from its columns {@code first} on in this order: kid, user id,
+     * username, roles, algorithm, secret ciphertext, public key; {@code roles} may swap the role list for an equal one.
+     */
+    public static SealedKey read(ResultSet row, int first, UnaryOperator<List<String>> roles) throws SQLException {
+        return new SealedKey(row.getString(first), row.getObject(first + 1, UUID.class), row.getString(first + 2),
+                roles.apply(List.of((String[]) row.getArray(first + 3).getArray())),
+                KeyAlgorithm.valueOf(row.getString(first + 4)), row.getBytes(first + 5), row.getBytes(first + 6));
+    }
 
     /** What the ciphertext is bound to. */
     KeyBinding binding() {

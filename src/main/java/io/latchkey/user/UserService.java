@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import javax.sql.DataSource;
 
@@ -24,7 +25,6 @@ import org.jboss.logging.Logger;
 import io.latchkey.cluster.Change;
 import io.latchkey.cluster.ChangeLog;
 import io.latchkey.common.Transactions;
-import io.latchkey.config.KeyAlgorithm;
 import io.latchkey.error.Refusal;
 import io.latchkey.key.KeyForSigning;
 import io.latchkey.key.KeyService;
@@ -130,9 +130,7 @@ public class UserService {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                SealedKey key = new SealedKey(row.getString(3), row.getObject(4, UUID.class), row.getString(5),
-                        List.of((String[]) row.getArray(6).getArray()), KeyAlgorithm.valueOf(row.getString(7)),
-                        row.getBytes(8), row.getBytes(9));
+                SealedKey key = SealedKey.read(row, 3, UnaryOperator.identity());
                 return Optional.of(new LoginAccount(row.getString(1), row.getBoolean(2), key));
             }
         } catch (SQLException e) {

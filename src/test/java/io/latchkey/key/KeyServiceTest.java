@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -19,13 +21,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.crypto.SecretKey;
+import javax.sql.DataSource;
 
 import jakarta.persistence.EntityManager;
 
-import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +58,12 @@ class KeyServiceTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final KeyService keys = TestKeys.over(entityManager, transactions, changes, clock, TestConfig.defaults(),
             new LatchkeyMetrics(registry));
+    private final AtomicLong connectionsTaken = new AtomicLong();
+
+    @BeforeEach
+    void countConnections() {
+        keys.dataSource = counting(TestDatabase.dataSource());
+    }
 
     @AfterEach
     void close() {
@@ -301,8 +311,23 @@ class KeyServiceTest {
         assertEquals(user, keys.loadActive(legacy).orElseThrow().userId());
     }
 
+    /** Connections taken for a read: each key read is one statement on a connection of its own. */
     private long queries() {
-        return entityManager.getEntityManagerFactory().unwrap(SessionFactory.class).getStatistics()
-                .getQueryExecutionCount();
+        return connectionsTaken.get();
+    }
+
+    /** The test database, counting the connections taken from it. */
+    private DataSource counting(DataSource database) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, arguments) -> {
+                    if (method.getName().equals("getConnection")) {
+                        connectionsTaken.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(database, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

@@ -10,6 +10,7 @@ import io.latchkey.cluster.ChangeLog;
 import io.latchkey.common.Transactions;
 import io.latchkey.config.LatchkeyConfig;
 import io.latchkey.config.TestConfig;
+import io.latchkey.config.TestDatabase;
 import io.latchkey.ops.LatchkeyMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -38,6 +39,7 @@ public final class TestKeys {
         SecretCipher cipher = cipher();
         KeyService keys = new KeyService();
         keys.entityManager = entityManager;
+        keys.dataSource = TestDatabase.dataSource();
         keys.transactions = transactions;
         keys.cipher = cipher;
         keys.kids = new Kids(cipher, config, clock);
