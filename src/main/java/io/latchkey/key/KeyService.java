@@ -51,10 +51,9 @@ public class KeyService {
     private final ConcurrentHashMap<List<String>, List<String>> roleLists = new ConcurrentHashMap<>();
 
     private static final Logger LOG = Logger.getLogger(KeyService.class);
-    /** A user's current key with the user's name and roles, in {@link SealedKey#read}'s order; a condition follows. */
-    private static final String CURRENT_KEY = "SELECT k.kid, k.user_id, u.username, u.roles, k.algorithm,"
-            + " k.secret_ciphertext, k.public_key FROM signing_keys k JOIN users u ON u.id = k.user_id"
-            + " WHERE k.retired_at IS NULL AND ";
+    /** A user's current key with the user's name and roles; a condition follows. */
+    private static final String CURRENT_KEY = "SELECT " + SealedKey.COLUMNS
+            + " FROM signing_keys k JOIN users u ON u.id = k.user_id WHERE k.retired_at IS NULL AND ";
 
     /** 256 bits: the HS256 key size (RFC 7518 section 3.2). */
     static final int SECRET_BYTES = 32;

@@ -15,9 +15,13 @@ import io.latchkey.config.KeyAlgorithm;
 public record SealedKey(String kid, UUID userId, String username, List<String> roles, KeyAlgorithm algorithm,
         byte[] secretCiphertext, byte[] publicKey) {
 
+    /** What {@link #read} reads, in its order, from {@code signing_keys k JOIN users u}. */
+    public static final String COLUMNS = "k.kid, k.user_id, u.username, u.roles, k.algorithm, k.secret_ciphertext,"
+            + " k.public_key";
+
     /**
-     * The key in the current row of {@code row}, read from its columns {@code first} on in this order: kid, user id,
-     * username, roles, algorithm, secret ciphertext, public key; {@code roles} may swap the role list for an equal one.
+     * The key in the current row of {@code row}, read from its columns {@code first} on, selected as {@link #COLUMNS};
+     * {@code roles} may swap the role list for an equal one.
      */
     public static SealedKey read(ResultSet row, int first, UnaryOperator<List<String>> roles) throws SQLException {
         return new SealedKey(row.getString(first), row.getObject(first + 1, UUID.class), row.getString(first + 2),

@@ -40,11 +40,8 @@ import io.latchkey.ops.LatchkeyMetrics;
 public class UserService {
 
     private static final Logger LOG = Logger.getLogger(UserService.class);
-    private static final String LOGIN_ACCOUNT = """
-            SELECT u.password_hash, u.enabled, k.kid, u.id, u.username, u.roles, k.algorithm, k.secret_ciphertext,
-                   k.public_key
-            FROM users u JOIN signing_keys k ON k.user_id = u.id AND k.retired_at IS NULL
-            WHERE u.username = ?""";
+    private static final String LOGIN_ACCOUNT = "SELECT u.password_hash, u.enabled, " + SealedKey.COLUMNS
+            + " FROM users u JOIN signing_keys k ON k.user_id = u.id AND k.retired_at IS NULL WHERE u.username = ?";
 
     /** What a login reads before the hash; {@code toString} names no secret. */
     private record LoginAccount(String passwordHash, boolean enabled, SealedKey key) {
