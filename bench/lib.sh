@@ -60,3 +60,26 @@ stop_service() {
     wait "$SERVICE_PID" 2>/dev/null || true
     SERVICE_PID=
 }
+
+# The database stands for another host: while a benchmark runs, a local PostgreSQL's processes (found by name; only
+# when they are ours to move) run on the load core, so that its work does not take the service's core from it.
+# New backends fork from the postmaster and inherit its core. unpin_database gives them every core back.
+pin_database() {
+    local pids pid; pids=$(pgrep -x postgres || true)
+    DATABASE_PINNED=1
+    for pid in $pids; do taskset -a -cp "$1" "$pid" >/dev/null 2>&1 || { pids=; break; }; done
+    if [[ -z $pids ]]; then
+        unpin_database
+        log "PostgreSQL's processes not moved to CPU $1 (not local, or not ours): it shares the service's core"
+    else
+        log "PostgreSQL's processes moved to CPU $1 for the run"
+    fi
+}
+unpin_database() {
+    [[ ${DATABASE_PINNED:-0} == 1 ]] || return 0
+    local pid
+    for pid in $(pgrep -x postgres || true); do
+        taskset -a -cp "0-$(( $(getconf _NPROCESSORS_ONLN) - 1 ))" "$pid" >/dev/null 2>&1 || true
+    done
+    DATABASE_PINNED=0
+}

@@ -14,15 +14,18 @@
 #      JVM of Dockerfile.jvm (JDK 25: BENCH_JAVA) and its options (its JAVA_OPTS line, so the image and the bench
 #      cannot drift), creates a user through the API and checks that its right password answers 200 and a wrong
 #      one 401;
-#   3. after a warm-up, runs $BENCH_RUNS interleaved rounds, each of: the hash alone (bench/HashRate.java, the
-#      service's own Passwords class, on the server's core while the service idles, in the same JVM build with the
-#      same options as the service: a fair side by side, where neither a JDK nor a heap setting differs), then
-#      wrk -t1 on the other core against /login with the right and with a wrong password, at 1 and at 4
-#      connections; interleaving makes a change of machine load hit every figure alike. RSS is sampled every 0.2 s
+#   3. after a warm-up, runs $BENCH_RUNS rounds of wrk -t1 on the other core against /login with the right and
+#      with a wrong password, at 1 and at 4 connections, with the hash alone (bench/HashRate.java, the service's
+#      own Passwords class, on the server's core while the service idles, in the same JVM build with the same
+#      options as the service: a fair side by side, where neither a JDK nor a heap setting differs) measured before
+#      each round and after the last; each round is read against the hash measured around it, so a change of
+#      machine load hits both sides of a ratio alike. A local PostgreSQL runs on wrk's core meanwhile (it stands
+#      for the database host; bench/lib.sh pin_database). RSS is sampled every 0.2 s
 #      while logins run, and the CPU time of the JIT compiler threads is reported: a login runs each method of
 #      its path once, so the JIT reaches the path's methods only after thousands of logins, and until then it
 #      competes with the hash for the one core (which is why the warm-up is long);
-#   4. prints each figure (median of the rounds), its ratio to the hash alone and PASS/FAIL against the targets;
+#   4. prints each figure (median of the rounds), its ratio to the hash alone (median of the rounds' ratios) and
+#      PASS/FAIL against the targets;
 #      the table is also written to target/bench/login.md, the raw output to target/bench/login-*.log.
 #      Exits 0 when every target passes, 1 otherwise.
 #
@@ -109,7 +112,7 @@ stop_sampler() {
     SAMPLER_PID=
 }
 
-trap 'stop_sampler; stop_service' EXIT
+trap 'stop_sampler; stop_service; unpin_database' EXIT
 trap 'exit 130' INT TERM
 
 # Runs wrk once against /login: run_wrk <logfile> <password> <connections> <seconds>; prints its result line.
@@ -151,6 +154,7 @@ rm -rf "$OUT/hash-rate"
 
 # From here on this script, curl and wrk stay on LOAD_CPU; the service and the hash run on SERVER_CPU.
 taskset -cp "$LOAD_CPU" $$ >/dev/null
+pin_database "$LOAD_CPU"
 
 if curl -s -o /dev/null --max-time 1 "$BASE/"; then
     die "port $PORT is already in use (another benchmark running?); set BENCH_PORT"
@@ -235,16 +239,21 @@ LABELS=("right password, 1 connection" "wrong password, 1 connection"
         "right password, 4 connections" "wrong password, 4 connections")
 PASSWORDS=("$RIGHT_PASSWORD" "$WRONG_PASSWORD" "$RIGHT_PASSWORD" "$WRONG_PASSWORD")
 CONNS=(1 1 4 4)
-declare -A RPS P50 P99 BAD
-HASH_RPS=() HASH_P50=()
+declare -A RPS P50 P99 BAD RATIO
+HASH_RPS=() HASH_P50=() LATENCY=()
 : >"$OUT/login-rss.log"
 CPU_BEFORE=$(cpu_ticks)
 
-for r in $(seq "$RUNS"); do
-    line=$(run_hash "$OUT/login-hash-$r.log" "$RUN_SECONDS")
+# The hash alone before each round and after the last: each round's figures are read against the mean of the two
+# hash measurements around it (the machine's pace during that round), and the ratios are the medians of those.
+measure_hash() {
+    local line; line=$(run_hash "$OUT/login-hash-$1.log" "$RUN_SECONDS")
     HASH_RPS+=("$(field per_second "$line")") HASH_P50+=("$(field p50_ms "$line")")
     HASH_PARAMS=$(field params "$line")
-    log "round $r/$RUNS hash alone: ${HASH_RPS[-1]}/s, p50 ${HASH_P50[-1]} ms"
+    log "hash alone ($1): ${HASH_RPS[-1]}/s, p50 ${HASH_P50[-1]} ms"
+}
+measure_hash 1
+for r in $(seq "$RUNS"); do
     sample_rss & SAMPLER_PID=$!
     for s in "${!NAMES[@]}"; do
         n=${NAMES[s]}
@@ -258,6 +267,11 @@ for r in $(seq "$RUNS"); do
         log "round $r/$RUNS $n: $(field rps "$line")/s, p50 $(calc '%.1f' '$1 / 1000' "$(field p50_us "$line")") ms"
     done
     stop_sampler
+    measure_hash $(( r + 1 ))
+    for n in "${NAMES[@]}"; do
+        RATIO[$n]+=" $(calc '%.3f' '$1 / (($2 + $3) / 2)' "${RPS[$n]##* }" "${HASH_RPS[-2]}" "${HASH_RPS[-1]}")"
+    done
+    LATENCY+=("$(calc '%.3f' '$1 / (($2 + $3) / 2)' "${P50[right_c1]##* }" "${HASH_P50[-2]}" "${HASH_P50[-1]}")")
 done
 CPU_AFTER=$(cpu_ticks)
 read -r JIT_TICKS ALL_TICKS <<<"$(paste -d' ' <(echo "$CPU_AFTER") <(echo "$CPU_BEFORE") | awk '{ print $1 - $3, $2 - $4 }')"
@@ -280,7 +294,8 @@ HASH_MS=$(median "${HASH_P50[@]}")
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown);" \
         "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $CPUS CPUs; $("$JAVA_BIN" -version 2>&1 | head -n1)."
     echo "Service and hash alone on CPU $SERVER_CPU (JVM options: ${JAVA_OPTS:-none}), wrk -t1 on CPU $LOAD_CPU;" \
-        "medians of $RUNS interleaved round(s) of ${RUN_SECONDS}s; password hash $HASH_PARAMS."
+        "medians of $RUNS round(s) of ${RUN_SECONDS}s, ratios read per round against the hash alone measured" \
+        "before and after it; password hash $HASH_PARAMS."
     echo
     echo "| measurement | per second | p50 (ms) | p99 (ms) | vs hash alone | target | result |"
     echo "|---|---:|---:|---:|---:|---|---|"
@@ -288,7 +303,7 @@ HASH_MS=$(median "${HASH_P50[@]}")
     for s in "${!NAMES[@]}"; do
         n=${NAMES[s]}
         rps=$(median ${RPS[$n]})
-        ratio=$(calc '%.2f' '$1 / $2' "$rps" "$HASH")
+        ratio=$(calc '%.2f' '$1' "$(median ${RATIO[$n]})")
         printf '| POST /login, %s | %s | %s | %s | %s | >= %s | %s |\n' "${LABELS[s]}" "$rps" \
             "$(median ${P50[$n]})" "$(median ${P99[$n]})" "$ratio" "$MIN_RATE_RATIO" \
             "$(verdict "$(calc '%d' '$1 >= $2' "$ratio" "$MIN_RATE_RATIO")")"
@@ -296,9 +311,9 @@ HASH_MS=$(median "${HASH_P50[@]}")
     echo
     echo "| target | measured | result |"
     echo "|---|---|---|"
-    latency=$(calc '%.2f' '$1 / $2' "$(median ${P50[right_c1]})" "$HASH_MS")
-    printf '| one login (right password, 1 connection, p50) within %sx the hash'"'"'s own time | %s ms = %sx %s ms | %s |\n' \
-        "$MAX_LATENCY_RATIO" "$(median ${P50[right_c1]})" "$latency" "$HASH_MS" \
+    latency=$(calc '%.2f' '$1' "$(median "${LATENCY[@]}")")
+    printf '| one login (right password, 1 connection, p50) within %sx the hash'"'"'s own time | %s ms vs %s ms: %sx | %s |\n' \
+        "$MAX_LATENCY_RATIO" "$(median ${P50[right_c1]})" "$HASH_MS" "$latency" \
         "$(verdict "$(calc '%d' '$1 <= $2' "$latency" "$MAX_LATENCY_RATIO")")"
     printf '| RSS while logins run <= %s MiB, no OutOfMemoryError | max %s MiB (peak %s MiB)%s | %s |\n' "$MAX_RSS_MIB" \
         "$(( RSS_MAX / 1024 ))" "$(( RSS_PEAK / 1024 ))" "$( (( OOM )) && echo ', OutOfMemoryError logged')" \
