@@ -50,23 +50,17 @@ public class LoginThrottle {
     /**
      * Refused at once when the address is over its limit (nothing counted: a refused flood writes no rows);
      * otherwise counts the attempt on its three keys. The attempt that reaches a limit starts a full window of
-     * refusal; an expired count starts afresh. The count commits without waiting for its WAL to reach the disk
-     * ({@code synchronous_commit} off for this statement alone): every instance sees it at once, as before, and
-     * only a crash of PostgreSQL itself could lose the last fraction of a second of counts, a few guesses' worth.
-     * Waiting for that flush (about 2 ms on the bench machine, more under load) was the largest cost of a login
-     * besides its hash. A successful login's record still waits for it.
+     * refusal; an expired count starts afresh.
      */
     private static final String ATTEMPT = """
-            WITH no_flush_wait AS MATERIALIZED (
-                SELECT set_config('synchronous_commit', 'off', true)
-            ), address_refused AS (
+            WITH address_refused AS (
                 SELECT window_ends FROM login_attempts
                 WHERE scope = 'a' AND key = ? AND count >= ? AND window_ends > ?
             ), counted AS (
                 INSERT INTO login_attempts AS t (scope, key, count, window_ends)
                 SELECT v.scope, v.key, 1, v.window_ends
                 FROM (VALUES ('p', ?, ?::timestamptz), ('a', ?, ?::timestamptz), ('u', ?, ?::timestamptz))
-                    AS v(scope, key, window_ends), no_flush_wait
+                    AS v(scope, key, window_ends)
                 WHERE NOT EXISTS (SELECT 1 FROM address_refused)
                 ON CONFLICT (scope, key) DO UPDATE SET
                     count = CASE WHEN t.window_ends <= ? THEN 1 ELSE t.count + 1 END,
