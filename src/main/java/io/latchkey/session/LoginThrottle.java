@@ -98,7 +98,7 @@ public class LoginThrottle {
             ), known_pruned AS (
                 DELETE FROM login_known_addresses
                 WHERE username = ? AND address <> ? AND (last_success <= ? OR address NOT IN (
-                    SELECT address FROM login_known_addresses WHERE username = ?
+                    SELECT address FROM login_known_addresses WHERE username = ? AND address <> ?
                     ORDER BY last_success DESC LIMIT ?)) AND %1$s
             )""".formatted(Sessions.IF_RECORDED);
 
@@ -166,7 +166,9 @@ public class LoginThrottle {
         String network = network(address);
         return WriteSteps.of(SUCCEEDED, pairKey(user, network), network, user, at(now),
                 user, network, at(now),
-                user, network, at(now.minus(limits.knownAddressLifetime())), user, limits.knownAddressesPerUser());
+                user, network, at(now.minus(limits.knownAddressLifetime())), user, network,
+                // the others kept besides this login's address (a step does not see the row "remembered" writes)
+                Math.max(0, limits.knownAddressesPerUser() - 1));
     }
 
     private void pruneNow(Connection connection, Instant now) throws SQLException {

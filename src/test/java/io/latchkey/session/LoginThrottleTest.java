@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -70,6 +71,77 @@ class LoginThrottleTest {
         assertTrue(throttle.attempt(user, "192.0.2.1").isPresent());
         clock.advance(Duration.ofSeconds(1));
         assertFalse(throttle.attempt(user, "192.0.2.1").isPresent());
+    }
+
+    @Test
+    void anAttemptIsCountedOnThePairTheAddressAndTheUsername() {
+        // given
+        LoginThrottle throttle = throttle(Map.of());
+        String user = unique("rows");
+
+        // when: two attempts, a minute apart
+        fail(throttle, user, "192.0.2.20", 1);
+        clock.advance(Duration.ofMinutes(1));
+        fail(throttle, user, "192.0.2.20", 1);
+
+        // then: one row per kind, keyed by the hashed name, the address, or both; each window from the first attempt
+        Instant windowEnds = clock.instant().minus(Duration.ofMinutes(1)).plus(WINDOW);
+        String folded = LoginThrottle.fold(user);
+        assertEquals(List.of(List.of("a", "192.0.2.20", 2, windowEnds), List.of("p", folded + " 192.0.2.20", 2, windowEnds),
+                List.of("u", folded, 2, windowEnds)), attemptRows());
+    }
+
+    @Test
+    void aSuccessForgetsThePairTakesTheAttemptBackFromAddressAndUsernameAndRemembersTheAddress() {
+        // given: two attempts, the second of which succeeds
+        LoginThrottle throttle = throttle(Map.of());
+        String user = unique("success-rows");
+        fail(throttle, user, "192.0.2.21", 2);
+
+        // when
+        succeed(throttle, user, "192.0.2.21");
+
+        // then
+        String folded = LoginThrottle.fold(user);
+        Instant windowEnds = clock.instant().plus(WINDOW);
+        assertEquals(List.of(List.of("a", "192.0.2.21", 1, windowEnds), List.of("u", folded, 1, windowEnds)),
+                attemptRows());
+        assertEquals(List.of(List.of("192.0.2.21", clock.instant())), knownAddresses(user));
+    }
+
+    @Test
+    void aUserKeepsOnlyTheirNewestKnownAddressesUpToTheLimit() {
+        // given: a limit of 2
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.known-addresses-per-user", "2"));
+        String user = unique("known-limit");
+
+        // when: successes from three addresses a second apart
+        for (String address : List.of("192.0.2.31", "192.0.2.32", "192.0.2.33")) {
+            clock.advance(Duration.ofSeconds(1));
+            succeed(throttle, user, address);
+        }
+
+        // then: the least recent forgotten, never more than the limit
+        assertEquals(List.of(List.of("192.0.2.33", clock.instant()),
+                List.of("192.0.2.32", clock.instant().minusSeconds(1))), knownAddresses(user));
+    }
+
+    @Test
+    void aSuccessForgetsTheUsersAddressesPastTheirLifetime() {
+        // given: successes from two addresses, one just within the lifetime by the time of the next success
+        LoginThrottle throttle = throttle(Map.of("latchkey.throttle.known-address-lifetime", "P30D"));
+        String user = unique("known-lifetime");
+        succeed(throttle, user, "192.0.2.41");
+        clock.advance(Duration.ofSeconds(1));
+        succeed(throttle, user, "192.0.2.42");
+        clock.advance(Duration.ofDays(30).minusSeconds(1));
+
+        // when: a success from a third address, when the first was used exactly a lifetime ago
+        succeed(throttle, user, "192.0.2.43");
+
+        // then
+        assertEquals(List.of("192.0.2.42", "192.0.2.43"),
+                knownAddresses(user).stream().map(row -> row.get(0)).sorted().toList());
     }
 
     @Test
@@ -245,6 +317,17 @@ class LoginThrottleTest {
         // then
         assertEquals(1, within);
         assertEquals(0, count("SELECT count(*) FROM login_attempts WHERE key = 'expired'"));
+    }
+
+    /** Every count, ordered by kind: scope, key, count, end of window. */
+    private static List<List<Object>> attemptRows() {
+        return TestDatabase.rows("SELECT scope, key, count, window_ends FROM login_attempts ORDER BY scope");
+    }
+
+    /** The addresses remembered for {@code user}, newest first, with their last success. */
+    private static List<List<Object>> knownAddresses(String user) {
+        return TestDatabase.rows("SELECT address, last_success FROM login_known_addresses WHERE username = ?"
+                + " ORDER BY last_success DESC", LoginThrottle.fold(user));
     }
 
     private void execute(String sql, Instant at) throws SQLException {
