@@ -43,6 +43,13 @@ public class Sessions {
      * Records the session only while the key that signed its token is the user's current key and the user is
      * enabled: a rotation, a credential or role change, disabling or deleting the user during the password hash
      * leaves nothing to insert, and the token is not handed out.
+     * <p>
+     * FOR SHARE: the statement's snapshot does not see a change that commits while it runs (the session recorded
+     * and a dead token handed out, or a deleted user failing the session's foreign key: a 503). Locking the rows
+     * waits for a change in progress and re-checks them as it committed them (READ COMMITTED), and no change can
+     * commit while the session goes in. FOR KEY SHARE would not wait for an UPDATE of retired_at or enabled.
+     * Locked in the order named, the user then the key: the order every change takes them (UserService locks the
+     * user, then retires its keys), so a login and a change cannot deadlock.
      */
     private static final String RECORD = """
             session AS (
@@ -50,6 +57,7 @@ public class Sessions {
                 SELECT ?, k.user_id, k.kid, ?::timestamptz, ?::timestamptz, ?, ?
                 FROM signing_keys k JOIN users u ON u.id = k.user_id AND u.enabled
                 WHERE k.kid = ? AND k.retired_at IS NULL
+                FOR SHARE OF u, k
                 RETURNING 1
             )""";
     /** The condition under which a login's other writes, steps of the same statement, take effect. */
