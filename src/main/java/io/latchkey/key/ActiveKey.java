@@ -75,6 +75,10 @@ public final class ActiveKey {
         return algorithm;
     }
 
+    /**
+     * HS256: a new {@link SecretKeySpec} (a copy of the secret) per call, on purpose: holding one would add an object
+     * to each of up to 100,000 cached keys (see above), and the copy costs less than the HMAC it feeds.
+     */
     public Key verificationKey() {
         return algorithm == KeyAlgorithm.HS256 ? new SecretKeySpec((byte[]) material, HMAC) : (Key) material;
     }
