@@ -1,5 +1,7 @@
 # Shared by bench/run.sh and bench/scale.sh (sourced, after lib.sh's helpers): settings, starting and stopping
-# Latchkey and the bare stack, wrk runs, warm-up until the rate settles, seeding. Every step is bounded in time.
+# Latchkey and its two comparators (the bare stack, and the persistence floor: the bare stack plus the persistence
+# stack Latchkey must keep, bench/bare's profile "persistence"), wrk runs, warm-up until the rate settles, seeding.
+# Every step is bounded in time.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
@@ -9,6 +11,7 @@ LOAD_CPU=${BENCH_LOAD_CPU:-1}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 PORT=${BENCH_PORT:-18080}
 BARE_PORT=${BENCH_BARE_PORT:-18081}
+FLOOR_PORT=${BENCH_FLOOR_PORT:-18082}
 DB_HOST=${BENCH_PGHOST:-127.0.0.1}
 DB_PORT=${BENCH_PGPORT:-5432}
 DB_USER=${BENCH_PGUSER:-postgres}
@@ -34,10 +37,12 @@ OUT=${OUT:-$ROOT/target/bench}
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER")
 APP=$ROOT/target/quarkus-app
 BARE_APP=$ROOT/bench/bare/target/quarkus-app
+FLOOR_APP=$ROOT/bench/bare/target/persistence/quarkus-app
 BASE=http://127.0.0.1:$PORT
 BARE_BASE=http://127.0.0.1:$BARE_PORT
-SERVICE_PID= BARE_PID=
-ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=()
+FLOOR_BASE=http://127.0.0.1:$FLOOR_PORT
+SERVICE_PID= BARE_PID= FLOOR_PID=
+ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=() FLOOR_ARCHIVE_OPTS=()
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -63,22 +68,31 @@ JAVA_MAJOR=$("$JAVA_BIN" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *
 if [[ $ARCHIVE != 1 ]]; then CACHE=none; elif (( ${JAVA_MAJOR:-0} >= 25 )); then CACHE=aot; else CACHE=cds; fi
 JAR_TYPE=(); [[ $CACHE != aot ]] || JAR_TYPE=(-Dquarkus.package.jar.type=aot-jar)
 
-# The production build (no embedded PostgreSQL) and, with "bare", the bare stack too, in the layout CACHE needs.
+# The production build (no embedded PostgreSQL) and, with "bare", both comparators too, in the layout CACHE needs.
 build() {
     [[ $SKIP_BUILD == 1 ]] && return 0
     build_service "$OUT/build.log" "${JAR_TYPE[@]}"
-    if [[ ${1:-} == bare ]]; then
-        log "building the bare stack: ./mvnw -f bench/bare/pom.xml package ${JAR_TYPE[*]}"
-        "$ROOT/mvnw" -B -q -f "$ROOT/bench/bare/pom.xml" package -DskipTests "${JAR_TYPE[@]}" \
-            >"$OUT/build-bare.log" 2>&1 || die "the bare build failed; see $OUT/build-bare.log"
-    fi
+    [[ ${1:-} == bare ]] || return 0
+    local profile
+    for profile in "" -Ppersistence; do
+        log "building the bare stack: ./mvnw -f bench/bare/pom.xml package ${profile:+$profile }${JAR_TYPE[*]}"
+        "$ROOT/mvnw" -B -q -f "$ROOT/bench/bare/pom.xml" package -DskipTests $profile "${JAR_TYPE[@]}" \
+            >"$OUT/build-bare${profile/-P/-}.log" 2>&1 || die "the bare build failed; see $OUT/build-bare${profile/-P/-}.log"
+    done
+}
+
+# The settings that point a service at database $1 (QUARKUS_DATASOURCE_*), in the array DB_SETTINGS.
+db_settings() {
+    DB_SETTINGS=(QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$1" QUARKUS_DATASOURCE_USERNAME="$DB_USER")
+    [[ -z ${PGPASSWORD:-} ]] || DB_SETTINGS+=(QUARKUS_DATASOURCE_PASSWORD="$PGPASSWORD")
 }
 
 # The start-up caches, made as Dockerfile.jvm makes Latchkey's: one training run (deploy/training-run.sh) until
-# ready, Latchkey's against a throw-away database ${DB}_training. With "bare", the bare stack gets the same kind of
-# cache, so the start-up comparison is like for like. Sets ARCHIVE_OPTS (Latchkey's) and BARE_ARCHIVE_OPTS.
+# ready, Latchkey's against a throw-away database ${DB}_training. With "bare", both comparators get the same kind of
+# cache (the persistence floor's trained on that database too), so the start-up comparison is like for like.
+# Sets ARCHIVE_OPTS (Latchkey's), BARE_ARCHIVE_OPTS and FLOOR_ARCHIVE_OPTS.
 make_archive() {
-    ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=()
+    ARCHIVE_OPTS=() BARE_ARCHIVE_OPTS=() FLOOR_ARCHIVE_OPTS=()
     local record use file
     case $CACHE in
         aot) file=app.aot record=-XX:AOTCacheOutput=$file use=-XX:AOTCache=$file ;;
@@ -90,21 +104,27 @@ make_archive() {
     "${psql[@]}" -c "DROP DATABASE IF EXISTS $training" -c "CREATE DATABASE $training" >"$OUT/archive.log" 2>&1 \
         || die "cannot create database $training; see $OUT/archive.log"
     rm -f "$APP/$file"
-    [[ ${1:-} != bare ]] || rm -f "$BARE_APP/$file"
-    (cd "$APP" && env QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
-        QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$training" QUARKUS_DATASOURCE_USERNAME="$DB_USER" \
+    [[ ${1:-} != bare ]] || rm -f "$BARE_APP/$file" "$FLOOR_APP/$file"
+    db_settings "$training"
+    (cd "$APP" && env QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 "${DB_SETTINGS[@]}" \
         LATCHKEY_MASTER_KEY="$(head -c 32 /dev/urandom | base64 -w0)" \
         timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
         >>"$OUT/archive.log" 2>&1 || die "Latchkey's training run failed; see $OUT/archive.log"
-    "${psql[@]}" -c "DROP DATABASE $training" >>"$OUT/archive.log" 2>&1 || true
     [[ -s $APP/$file ]] || die "no cache was written; see $OUT/archive.log"
     ARCHIVE_OPTS=("$use")
-    [[ ${1:-} == bare ]] || return 0
-    (cd "$BARE_APP" && env QUARKUS_HTTP_PORT="$BARE_PORT" \
-        timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
-        >>"$OUT/archive.log" 2>&1 || die "the bare stack's training run failed; see $OUT/archive.log"
-    [[ -s $BARE_APP/$file ]] || die "no cache was written for the bare stack; see $OUT/archive.log"
-    BARE_ARCHIVE_OPTS=("$use")
+    if [[ ${1:-} == bare ]]; then
+        (cd "$BARE_APP" && env QUARKUS_HTTP_PORT="$BARE_PORT" \
+            timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
+            >>"$OUT/archive.log" 2>&1 || die "the bare stack's training run failed; see $OUT/archive.log"
+        [[ -s $BARE_APP/$file ]] || die "no cache was written for the bare stack; see $OUT/archive.log"
+        BARE_ARCHIVE_OPTS=("$use")
+        (cd "$FLOOR_APP" && env QUARKUS_HTTP_PORT="$FLOOR_PORT" "${DB_SETTINGS[@]}" \
+            timeout 600 taskset -c "$SERVER_CPU" sh "$ROOT/deploy/training-run.sh" "$JAVA_BIN" "$record") \
+            >>"$OUT/archive.log" 2>&1 || die "the persistence floor's training run failed; see $OUT/archive.log"
+        [[ -s $FLOOR_APP/$file ]] || die "no cache was written for the persistence floor; see $OUT/archive.log"
+        FLOOR_ARCHIVE_OPTS=("$use")
+    fi
+    "${psql[@]}" -c "DROP DATABASE $training" >>"$OUT/archive.log" 2>&1 || true
 }
 
 # wait_ready <pid> <base url> <log>: polls /q/health/ready every 20 ms; sets READY_MS from START_MS.
@@ -120,29 +140,36 @@ wait_ready() {
     READY_MS=$(( $(now_ms) - START_MS ))
 }
 
-# Starts Latchkey on SERVER_CPU (output in $1); sets SERVICE_PID and READY_MS.
-start_service() {
-    local logfile=$1
-    local settings=(QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1
-        QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" QUARKUS_DATASOURCE_USERNAME="$DB_USER"
-        LATCHKEY_MASTER_KEY="$MASTER_KEY" LATCHKEY_ADMIN_USERNAME="$ADMIN_USER" LATCHKEY_ADMIN_PASSWORD="$ADMIN_PASSWORD")
-    [[ -z ${PGPASSWORD:-} ]] || settings+=(QUARKUS_DATASOURCE_PASSWORD="$PGPASSWORD")
+# start_app <pid variable> <quarkus-app directory> <port> <log> [setting...]: starts that app on SERVER_CPU with
+# JAVA_OPTS, a start-up cache (the options in CACHE_OPTS) and the settings; sets the pid variable and READY_MS.
+start_app() {
+    local pid_var=$1 dir=$2 port=$3 logfile=$4; shift 4
     START_MS=$(now_ms)
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    (cd "$APP" && exec env "${settings[@]}" taskset -c "$SERVER_CPU" "$JAVA_BIN" $JAVA_OPTS "${ARCHIVE_OPTS[@]}" \
-        -jar quarkus-run.jar) >"$logfile" 2>&1 &
-    SERVICE_PID=$!
-    wait_ready "$SERVICE_PID" "$BASE" "$logfile"
+    (cd "$dir" && exec env QUARKUS_HTTP_PORT="$port" "$@" taskset -c "$SERVER_CPU" "$JAVA_BIN" $JAVA_OPTS \
+        "${CACHE_OPTS[@]}" -jar quarkus-run.jar) >"$logfile" 2>&1 &
+    printf -v "$pid_var" %s $!
+    wait_ready "${!pid_var}" "http://127.0.0.1:$port" "$logfile"
+}
+
+# Starts Latchkey (output in $1); sets SERVICE_PID and READY_MS.
+start_service() {
+    CACHE_OPTS=("${ARCHIVE_OPTS[@]}")
+    db_settings "$DB"
+    start_app SERVICE_PID "$APP" "$PORT" "$1" QUARKUS_HTTP_HOST=127.0.0.1 "${DB_SETTINGS[@]}" \
+        LATCHKEY_MASTER_KEY="$MASTER_KEY" LATCHKEY_ADMIN_USERNAME="$ADMIN_USER" LATCHKEY_ADMIN_PASSWORD="$ADMIN_PASSWORD"
 }
 
 start_bare() {
-    local logfile=$1
-    START_MS=$(now_ms)
-    # shellcheck disable=SC2086
-    (cd "$BARE_APP" && exec env QUARKUS_HTTP_PORT="$BARE_PORT" taskset -c "$SERVER_CPU" "$JAVA_BIN" $JAVA_OPTS \
-        "${BARE_ARCHIVE_OPTS[@]}" -jar quarkus-run.jar) >"$logfile" 2>&1 &
-    BARE_PID=$!
-    wait_ready "$BARE_PID" "$BARE_BASE" "$logfile"
+    CACHE_OPTS=("${BARE_ARCHIVE_OPTS[@]}")
+    start_app BARE_PID "$BARE_APP" "$BARE_PORT" "$1"
+}
+
+# The persistence floor, on the benchmark's database (Latchkey's; it reads none of its tables).
+start_floor() {
+    CACHE_OPTS=("${FLOOR_ARCHIVE_OPTS[@]}")
+    db_settings "$DB"
+    start_app FLOOR_PID "$FLOOR_APP" "$FLOOR_PORT" "$1" "${DB_SETTINGS[@]}"
 }
 
 stop_pid() {
@@ -156,7 +183,8 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
 }
 stop_bare() { stop_pid "$BARE_PID"; BARE_PID=; }
-stop_all() { stop_service; stop_bare; }
+stop_floor() { stop_pid "$FLOOR_PID"; FLOOR_PID=; }
+stop_all() { stop_service; stop_bare; stop_floor; }
 
 # run_wrk <logfile> <lua script> <base url> <seconds>: prints the BENCH_RESULT line.
 run_wrk() {
